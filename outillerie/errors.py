@@ -1,0 +1,64 @@
+"""Expected failures and check findings: the only errors a person ever reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding of `check`: where it is, how serious, what to do."""
+
+    path: str
+    line: int
+    severity: str  # "erreur" or "avertissement"
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "erreur"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity} : {self.message}"
+
+
+class OutillerieError(Exception):
+    """An expected failure; its message is French, names the place and says how to fix it."""
+
+
+class SheetError(OutillerieError):
+    """A sheet that cannot be read or is invalid; carries every problem found in it."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+class LibraryError(OutillerieError):
+    """A library (the folder holding `resources/`) that cannot be found or used."""
+
+
+class QueryError(OutillerieError):
+    """A search query that cannot be run."""
+
+
+class SearchIndexError(OutillerieError):
+    """An index that cannot be opened, written or locked."""
+
+
+class ExportError(OutillerieError):
+    """A site that cannot be exported."""
+
+
+class CounterError(OutillerieError):
+    """A counter database or server that cannot be used."""
+
+
+def relative(path: Path, root: Path) -> str:
+    """A path as the person sees it: relative to the library when possible, with slashes."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

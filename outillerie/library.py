@@ -1,0 +1,67 @@
+"""Where a library is: its root (the folder holding `resources/`) and where its index lives.
+
+Found in this order: `--library PATH`, `OUTILLERIE_LIBRARY`, the current folder or a parent holding
+`resources/`, then the commons shipped inside the package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from importlib import resources as package_files
+from pathlib import Path
+
+from .errors import LibraryError
+
+
+@dataclass(frozen=True)
+class LibraryPaths:
+    """The paths of one library, made once by the CLI and passed down."""
+
+    root: Path
+    bundled: bool = False
+
+    @property
+    def resources(self) -> Path:
+        return self.root / "resources"
+
+    @property
+    def index_dir(self) -> Path:
+        """`index/` beside `resources/`, or a folder of the user's cache when that is not writable."""
+        local = self.root / "index"
+        if not self.bundled and _writable(local):
+            return local
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        digest = hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
+        return cache / "outillerie" / digest / "index"
+
+    def sheet_folder(self, slug: str) -> Path:
+        return self.resources / slug
+
+
+def bundled_root() -> Path:
+    """The commons installed with the package."""
+    return Path(str(package_files.files("outillerie").joinpath("commons")))
+
+
+def find_library(explicit: Path | None, variable: str | None, cwd: Path) -> LibraryPaths:
+    """The library to use, as DESIGN.md orders the places to look."""
+    for given, origin in ((explicit, "--library"), (Path(variable) if variable else None, "OUTILLERIE_LIBRARY")):
+        if given is None:
+            continue
+        if not (given / "resources").is_dir():
+            raise LibraryError(f"le dossier « {given} » (donné par {origin}) ne contient pas de dossier resources/. "
+                               "Pour corriger : indiquez le dossier qui contient resources/, ou créez-y "
+                               "resources/ avec outillerie new \"Titre\".")
+        return LibraryPaths(root=given.resolve())
+    for folder in (cwd, *cwd.parents):
+        if (folder / "resources").is_dir():
+            return LibraryPaths(root=folder)
+    return LibraryPaths(root=bundled_root(), bundled=True)
+
+
+def _writable(folder: Path) -> bool:
+    """True when the index may be written there (the folder exists writable or can be created)."""
+    target = folder if folder.exists() else folder.parent
+    return os.access(target, os.W_OK)

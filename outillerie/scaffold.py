@@ -1,0 +1,85 @@
+"""A new sheet written from the template: every key and the outline, valid for `check` at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import string
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .errors import OutillerieError
+from .sheets import SLUG_RE
+from .vocabulary import fold_key
+
+MAX_SLUG = 60
+
+
+@dataclass(frozen=True)
+class NewSheet:
+    """What a contributor says about the sheet to create."""
+
+    title: str
+    objective: str
+    public: tuple[str, ...]
+    duration: int
+    authors: tuple[str, ...]
+    summary: str = "À compléter : une ou deux phrases qui disent ce que l'atelier permet et pour qui."
+    license: str = "CC-BY-SA-4.0"
+    level: str = "debutant"
+    themes: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    participants: str = "6-16"
+
+
+def slug_for(title: str) -> str:
+    """The folder name a title gives: "Élus & réseau !" -> "elus-reseau"."""
+    slug = fold_key(title)[:MAX_SLUG].strip("-")
+    return slug or "fiche"
+
+
+def step_minutes(duration: int) -> tuple[int, int, int]:
+    """Welcome, main activity and closing minutes that add up to `duration`."""
+    if duration < 3:
+        raise OutillerieError(f"une durée de {duration} min est trop courte pour un atelier en trois étapes. "
+                              "Pour corriger : indiquez au moins 3 minutes (--duration 45).")
+    welcome = max(1, round(duration * 0.15))
+    closing = max(1, round(duration * 0.15))
+    return welcome, duration - welcome - closing, closing
+
+
+def write_new_sheet(resources_dir: Path, sheet: NewSheet, slug: str | None = None, today: dt.date | None = None) -> Path:
+    """Create `resources/<slug>/index.md`; refuse to overwrite anything."""
+    slug = slug or slug_for(sheet.title)
+    if not SLUG_RE.fullmatch(slug):
+        raise OutillerieError(f"« {slug} » n'est pas un nom de dossier valide. Pour corriger : utilisez des minuscules "
+                              "sans accents, des chiffres et des tirets (--slug mon-atelier).")
+    folder = resources_dir / slug
+    if folder.exists():
+        raise OutillerieError(f"le dossier « {folder} » existe déjà : outillerie new ne remplace jamais une fiche. "
+                              "Pour corriger : choisissez un autre titre ou un autre nom avec --slug.")
+    welcome, main, closing = step_minutes(sheet.duration)
+    quoted = json.dumps  # a JSON string is a valid YAML double-quoted scalar
+    template = string.Template(resources.files("outillerie").joinpath("data/sheet-template.md").read_text(encoding="utf-8"))
+    text = template.substitute(
+        title=quoted(sheet.title, ensure_ascii=False),
+        summary=quoted(sheet.summary, ensure_ascii=False),
+        objective=sheet.objective,
+        public=quoted(list(sheet.public), ensure_ascii=False),
+        duration=sheet.duration,
+        license=sheet.license,
+        authors=quoted(list(sheet.authors), ensure_ascii=False),
+        participants=sheet.participants,
+        level=sheet.level,
+        themes=quoted(list(sheet.themes), ensure_ascii=False),
+        tags=quoted(list(sheet.tags), ensure_ascii=False),
+        today=(today or dt.date.today()).isoformat(),
+        welcome=welcome,
+        main=main,
+        closing=closing,
+    )
+    folder.mkdir(parents=True)
+    path = folder / "index.md"
+    path.write_text(text, encoding="utf-8")
+    return path

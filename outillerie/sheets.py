@@ -1,0 +1,552 @@
+"""Sheets: read one `resources/<slug>/index.md` into a normalised `Sheet`, and load a whole library.
+
+Reading collects every problem of a file at once (a person fixes them all in one go) and raises
+`SheetError` with that list when the sheet cannot be built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import frontmatter
+import yaml
+
+from .errors import LibraryError, Problem, SheetError, relative
+from .vocabulary import Vocabulary, fold_key, load_vocabulary
+
+MAX_BYTES = 1_000_000
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REQUIRED = ("title", "summary", "objective", "public", "duration", "license", "authors")
+OPTIONAL = ("participants", "level", "themes", "tags", "materials", "status", "created", "updated")
+KNOWN_KEYS = REQUIRED + OPTIONAL
+DAY_MINUTES = 420  # « 1 journée » : 7 heures d'atelier
+ERROR, WARNING = "erreur", "avertissement"
+
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_YAML_BOOL_WORDS = {"yes", "no", "on", "off", "y", "n", "true", "false"}
+_STEP_RE = re.compile(r"^###\s+(?P<title>.+?)\s*(?:\((?P<time>[^()]*)\))?\s*#*\s*$")
+_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+
+
+@dataclass(frozen=True)
+class Step:
+    """A timed step of the `## Déroulé` section, from a heading `### Titre (15 min)`."""
+
+    title: str
+    minutes: int | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One workshop sheet with normalised values (slugs, minutes, tuples)."""
+
+    slug: str
+    path: Path
+    title: str
+    summary: str
+    objective: str
+    public: tuple[str, ...]
+    duration: int
+    license: str
+    authors: tuple[str, ...]
+    participants: tuple[int, int] | None = None
+    level: str | None = None
+    themes: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()
+    status: str = "publiee"
+    created: dt.date | None = None
+    updated: dt.date | None = None
+    body: str = ""
+    steps: tuple[Step, ...] = ()
+    supports: tuple[str, ...] = ()
+    body_line: int = field(default=1, compare=False)
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    headings: tuple[tuple[int, str, int], ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "publiee"
+
+
+@dataclass(frozen=True)
+class Library:
+    """What loading a library gives: the sheets that could be built and the problems of the others."""
+
+    root: Path
+    sheets: tuple[Sheet, ...]
+    problems: tuple[Problem, ...]
+
+
+def parse_duration(value: Any) -> int:
+    """Minutes from `90`, `"90 min"`, `"1h30"`, `"2 h"`, `"1 journée"` (420) or `"une demi-journée"` (210)."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError("attendu un nombre de minutes")
+    if isinstance(value, int):
+        minutes = value
+    elif isinstance(value, str):
+        minutes = _parse_duration_text(value)
+    else:
+        raise ValueError("attendu un nombre entier de minutes")
+    if minutes <= 0:
+        raise ValueError("la durée doit être positive")
+    return minutes
+
+
+def _parse_duration_text(text: str) -> int:
+    key = text.strip().lower().replace("\u00a0", " ")
+    if re.fullmatch(r"\d+", key):
+        return int(key)
+    match = re.fullmatch(r"(\d+)\s*(?:min|mn|minutes?)\.?", key)
+    if match:
+        return int(match.group(1))
+    match = re.fullmatch(r"(\d+)\s*(?:h|heures?)\s*(?:(\d{1,2})\s*(?:min|mn|minutes?)?)?", key)
+    if match:
+        return int(match.group(1)) * 60 + int(match.group(2) or 0)
+    match = re.fullmatch(r"(une|1)?\s*(demi-|1/2\s*)?(?:journée|journee|jour)", key)
+    if match:
+        return DAY_MINUTES // 2 if match.group(2) else DAY_MINUTES
+    raise ValueError(f"« {text} » n'est pas une durée comprise")
+
+
+def format_duration(minutes: int) -> str:
+    """A duration as people write it: 45 min, 1 h 30, 7 h."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
+def find_sheet_files(resources: Path) -> list[Path]:
+    """Every `resources/<slug>/index.md`, sorted by slug."""
+    if not resources.is_dir():
+        return []
+    return sorted(p / "index.md" for p in resources.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def load_library(root: Path, paths: Iterable[Path] | None = None) -> Library:
+    """Read every sheet of `root/resources` (or only `paths`); a broken sheet never stops the others."""
+    resources = root / "resources"
+    files = find_sheet_files(resources) if paths is None else list(paths)
+    sheets: list[Sheet] = []
+    problems: list[Problem] = []
+    vocabulary = load_vocabulary()
+    for path in files:
+        try:
+            sheets.append(read_sheet(path, root, vocabulary))
+        except SheetError as error:
+            problems.extend(error.problems)
+    return Library(root=root, sheets=tuple(sheets), problems=tuple(problems))
+
+
+class _Collector:
+    """Problems of one file, with its displayed path."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.problems: list[Problem] = []
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.shown, line, ERROR, message))
+
+    def fail(self) -> SheetError:
+        return SheetError(list(self.problems))
+
+
+def read_sheet(path: Path, root: Path, vocabulary: Vocabulary | None = None) -> Sheet:
+    """Parse and normalise one sheet; raise SheetError listing every problem found."""
+    vocabulary = vocabulary or load_vocabulary()
+    shown = relative(path, root)
+    out = _Collector(shown)
+    slug = path.parent.name
+    if not SLUG_RE.fullmatch(slug):
+        suggestion = fold_key(slug) or "ma-fiche"
+        out.error(0, f"le nom du dossier « {slug} » n'est pas un identifiant valide (minuscules sans accents, "
+                     f"chiffres et tirets). Pour corriger : renommez le dossier en « {suggestion} ».")
+    text = _read_text(path, root, out)
+    if text is None:
+        raise out.fail()
+    document = _split(text, out)
+    if document is None:
+        raise out.fail()
+    meta, key_lines, body, body_line = document
+    values = _normalise(meta, key_lines, vocabulary, out)
+    headings = tuple(_headings(body, body_line))
+    steps = tuple(_steps(headings))
+    if any(p.is_error for p in out.problems):
+        raise out.fail()
+    return Sheet(
+        slug=slug,
+        path=path,
+        body=body,
+        steps=steps,
+        supports=tuple(_supports(path.parent)),
+        body_line=body_line,
+        key_lines=key_lines,
+        headings=headings,
+        **values,
+    )
+
+
+def _read_text(path: Path, root: Path, out: _Collector) -> str | None:
+    resources = (root / "resources").resolve()
+    try:
+        real = path.resolve()
+        if not real.is_relative_to(resources):
+            out.error(0, f"ce fichier est un lien symbolique vers « {real} », hors de la bibliothèque. "
+                         "Pour corriger : copiez le fichier dans le dossier de la fiche au lieu d'un lien.")
+            return None
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            out.error(0, f"le fichier pèse {size // 1000} ko, plus que la limite de 1 Mo. Pour corriger : "
+                         "placez les images et documents lourds à côté de index.md, comme supports.")
+            return None
+        data = path.read_bytes()
+    except FileNotFoundError:
+        out.error(0, "le fichier index.md est introuvable. Pour corriger : chaque dossier de resources/ "
+                     "doit contenir un index.md (outillerie new \"Titre\" en crée un).")
+        return None
+    except OSError as error:
+        out.error(0, f"le fichier ne peut pas être lu ({error.strerror}). Pour corriger : vérifiez ses droits de lecture.")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        out.error(line, "le fichier n'est pas en UTF-8. Pour corriger : enregistrez-le en UTF-8 "
+                        "(dans votre éditeur : « Enregistrer sous », encodage UTF-8).")
+        return None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        out.error(1, "le fichier est vide. Pour corriger : partez du modèle créé par outillerie new \"Titre\".")
+        return None
+    return text
+
+
+def _split(text: str, out: _Collector) -> tuple[dict[str, Any], dict[str, int], str, int] | None:
+    """Front matter values, the line of each key, the body and the body's first line."""
+    handler = frontmatter.YAMLHandler()
+    if not text.startswith("---") or not handler.detect(text):
+        out.error(1, "la fiche n'a pas d'en-tête YAML. Pour corriger : commencez le fichier par une ligne « --- », "
+                     "les clés (title, summary, objective…), puis une autre ligne « --- ».")
+        return None
+    try:
+        front, body = handler.split(text)
+    except ValueError:
+        out.error(1, "l'en-tête YAML n'est pas fermé. Pour corriger : ajoutez une ligne « --- » après la dernière clé.")
+        return None
+    closing_line = 1 + front.count("\n")
+    loader = yaml.CSafeLoader(front) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(front)
+    try:
+        node = loader.get_single_node()
+        meta = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        out.error(line, f"erreur de syntaxe YAML ({error.problem or error}). Pour corriger : vérifiez l'indentation, "
+                        "les deux-points et mettez entre guillemets un texte qui contient « : » ou « # ».")
+        return None
+    except (yaml.YAMLError, TypeError, ValueError) as error:
+        out.error(1, f"l'en-tête YAML ne peut pas être lu ({error}). Pour corriger : suivez le modèle de outillerie new.")
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(meta, dict) or not isinstance(node, yaml.MappingNode):
+        out.error(1, "l'en-tête YAML doit être une liste de clés « clé: valeur ». Pour corriger : suivez le modèle "
+                     "de outillerie new.")
+        return None
+    key_lines: dict[str, int] = {}
+    clean: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1
+        if key_node.tag != "tag:yaml.org,2002:str":
+            out.error(line, f"la clé « {key_node.value} » est lue par YAML comme "
+                            f"{'un booléen' if key_node.tag.endswith('bool') else 'autre chose qu’un nom'}. "
+                            f"Pour corriger : écrivez une clé connue ({', '.join(KNOWN_KEYS[:4])}…) ou mettez-la entre guillemets.")
+            continue
+        key = key_node.value
+        key_lines[key] = line
+        surprise = _yaml_surprise(value_node)
+        if surprise:
+            out.error(value_node.start_mark.line + 1, f"« {key} » : {surprise}")
+            continue
+        clean[key] = meta.get(key)
+    return clean, key_lines, body, closing_line
+
+
+def _yaml_surprise(node: yaml.Node) -> str | None:
+    """YAML 1.1 reads `1:30` as 90 and `no` as false: say so rather than accept a silent change."""
+    if not isinstance(node, yaml.ScalarNode) or node.style:
+        return None
+    if node.tag.endswith(":int") or node.tag.endswith(":float"):
+        if _SEXAGESIMAL.match(node.value):
+            return (f"YAML lit « {node.value} » comme un nombre en base 60, pas comme une durée. "
+                    f"Pour corriger : écrivez \"{node.value.replace(':', 'h')}\" entre guillemets, ou des minutes (90).")
+    return None
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"un booléen (YAML lit ce mot comme {'vrai' if value else 'faux'})"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "une date"
+    if isinstance(value, (int, float)):
+        return f"un nombre ({value})"
+    if isinstance(value, list):
+        return "une liste"
+    if isinstance(value, dict):
+        return "un ensemble de clés"
+    if value is None:
+        return "une valeur vide"
+    return "un texte"
+
+
+def _normalise(meta: dict[str, Any], lines: Mapping[str, int], vocabulary: Vocabulary, out: _Collector) -> dict[str, Any]:
+    """Every field checked and normalised; a problem per bad field."""
+    values: dict[str, Any] = {}
+    for key in REQUIRED:
+        if key not in meta and key in lines:
+            continue  # already reported as a YAML surprise
+        if meta.get(key) in (None, "", []):
+            out.error(lines.get(key, 1), _missing_message(key))
+
+    def line(key: str) -> int:
+        return lines.get(key, 1)
+
+    def text(key: str) -> str | None:
+        value = meta.get(key)
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str):
+            out.error(line(key), f"« {key} » doit être un texte, or c'est {_describe(value)}. "
+                                 f"Pour corriger : mettez la valeur entre guillemets.")
+            return None
+        return " ".join(value.split())
+
+    def text_list(key: str) -> tuple[str, ...]:
+        value = meta.get(key)
+        if value in (None, "", []):
+            return ()
+        if isinstance(value, str):
+            value = [part for part in value.split(",")]
+        if not isinstance(value, list):
+            out.error(line(key), f"« {key} » doit être une liste, or c'est {_describe(value)}. "
+                                 f"Pour corriger : écrivez {key}: [premier, second].")
+            return ()
+        items: list[str] = []
+        for item in value:
+            if not isinstance(item, str):
+                out.error(line(key), f"« {key} » contient {_describe(item)} au lieu d'un texte. "
+                                     "Pour corriger : mettez cet élément entre guillemets.")
+                continue
+            if item.strip():
+                items.append(" ".join(item.split()))
+        return tuple(items)
+
+    def vocab(kind: str, key: str, raw: str) -> str | None:
+        slug = vocabulary.normalise(kind, raw)
+        if slug:
+            return slug
+        guess = vocabulary.closest(kind, raw)
+        hint = f"vouliez-vous dire « {guess} » ? " if guess else ""
+        valid = ", ".join(vocabulary.terms(kind))
+        out.error(line(key), f"« {raw} » n'est pas une valeur connue pour « {key} » ; {hint}"
+                             f"Pour corriger : choisissez parmi {valid}.")
+        return None
+
+    values["title"] = text("title") or ""
+    values["summary"] = text("summary") or ""
+    objective = text("objective")
+    values["objective"] = (vocab("objectives", "objective", objective) if objective else None) or ""
+    values["public"] = tuple(dict.fromkeys(s for s in (vocab("audiences", "public", v) for v in text_list("public")) if s))
+    values["themes"] = tuple(dict.fromkeys(s for s in (vocab("themes", "themes", v) for v in text_list("themes")) if s))
+    values["tags"] = tuple(dict.fromkeys(t.lower() for t in text_list("tags")))
+    values["materials"] = text_list("materials")
+    values["authors"] = text_list("authors")
+    level = text("level")
+    values["level"] = vocab("levels", "level", level) if level else None
+    status = text("status")
+    values["status"] = (vocab("statuses", "status", status) if status else None) or "publiee"
+    values["license"] = _license(meta.get("license"), line("license"), vocabulary, out) or ""
+    values["duration"] = 0
+    if meta.get("duration") not in (None, ""):
+        try:
+            values["duration"] = parse_duration(meta["duration"])
+        except ValueError as error:
+            out.error(line("duration"), f"« duration » : {error}. Pour corriger : écrivez des minutes (90) "
+                                        "ou \"1h30\", \"45 min\", \"2 h\", \"1 journée\".")
+    values["participants"] = _participants(meta.get("participants"), line("participants"), out)
+    for key in ("created", "updated"):
+        values[key] = _date(key, meta.get(key), line(key), out)
+    return values
+
+
+def _missing_message(key: str) -> str:
+    examples = {
+        "title": 'title: "Cartographier les acteurs de son territoire"',
+        "summary": 'summary: "Une ou deux phrases : ce que l’atelier permet, pour qui."',
+        "objective": "objective: sensibiliser (ou reseau, projets-collectifs)",
+        "public": "public: [mediateurs-numeriques, travailleurs-sociaux]",
+        "duration": "duration: 90",
+        "license": "license: CC-BY-SA-4.0",
+        "authors": 'authors: ["Nom ou structure"]',
+    }
+    return f"la clé obligatoire « {key} » manque ou est vide. Pour corriger : ajoutez dans l'en-tête {examples[key]}."
+
+
+def _license(value: Any, line: int, vocabulary: Vocabulary, out: _Collector) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        out.error(line, f"« license » doit être un identifiant SPDX, or c'est {_describe(value)}. "
+                        "Pour corriger : écrivez par exemple license: CC-BY-SA-4.0.")
+        return None
+    slug = vocabulary.normalise("licenses", value.strip())
+    if slug:
+        return slug
+    if re.search(r"(^|[-\s])(nc|nd)([-\s]|$)", value.strip().lower()):
+        out.error(line, f"la licence « {value} » n'est pas libre (NC interdit l'usage commercial, ND la modification) : "
+                        "un commun doit pouvoir être adapté et partagé. Pour corriger : choisissez CC-BY-SA-4.0 ou CC-BY-4.0.")
+        return None
+    guess = vocabulary.closest("licenses", value)
+    hint = f"vouliez-vous dire « {guess} » ? " if guess else ""
+    out.error(line, f"la licence « {value} » est inconnue ; {hint}Pour corriger : choisissez parmi "
+                    f"{', '.join(vocabulary.licenses)}.")
+    return None
+
+
+def _participants(value: Any, line: int, out: _Collector) -> tuple[int, int] | None:
+    if value in (None, ""):
+        return None
+    low = high = None
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        low = high = value
+    elif isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d+)\s*(?:-|à|a|–)\s*(\d+)\s*", value)
+        if match:
+            low, high = int(match.group(1)), int(match.group(2))
+        elif value.strip().isdigit():
+            low = high = int(value)
+    elif isinstance(value, dict) and isinstance(value.get("min"), int) and isinstance(value.get("max"), int):
+        low, high = value["min"], value["max"]
+    if low is None or high is None or not 0 < low <= high:
+        out.error(line, f"« participants » : « {value} » n'est pas compris. Pour corriger : écrivez "
+                        "participants: \"6-20\" (minimum-maximum).")
+        return None
+    return (low, high)
+
+
+def _date(key: str, value: Any, line: int, out: _Collector) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    out.error(line, f"« {key} » : « {value} » n'est pas une date. Pour corriger : écrivez {key}: 2026-01-31 (année-mois-jour).")
+    return None
+
+
+def _headings(body: str, first_line: int) -> Iterable[tuple[int, str, int]]:
+    """(level, text, line) of every ATX heading outside code fences."""
+    fenced = False
+    for offset, raw in enumerate(body.split("\n")):
+        if _FENCE_RE.match(raw):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        match = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", raw)
+        if match:
+            yield len(match.group(1)), match.group(2), first_line + offset
+
+
+def _steps(headings: Iterable[tuple[int, str, int]]) -> Iterable[Step]:
+    """The `###` headings of the `## Déroulé` section, with their minutes."""
+    inside = False
+    for level, title, line in headings:
+        if level <= 2:
+            inside = level == 2 and title.strip().lower() in ("déroulé", "deroule")
+            continue
+        if not inside or level != 3:
+            continue
+        match = _STEP_RE.match(f"### {title}")
+        name, time = (match.group("title"), match.group("time")) if match else (title, None)
+        minutes = None
+        if time:
+            try:
+                minutes = parse_duration(time)
+            except ValueError:
+                name = title
+        yield Step(title=name.strip(), minutes=minutes, line=line)
+
+
+def _supports(folder: Path) -> Iterable[str]:
+    """The other files of the sheet's folder (cards, slides, PDF…), as sorted relative paths."""
+    found = []
+    for path in folder.rglob("*"):
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts) or rel.as_posix() == "index.md":
+            continue
+        if path.is_file():
+            found.append(rel.as_posix())
+    return sorted(found)
+
+
+def sheet_as_dict(sheet: Sheet, vocabulary: Vocabulary | None = None) -> dict[str, Any]:
+    """Every field of a sheet as plain JSON values, with the French labels beside the slugs."""
+    vocabulary = vocabulary or load_vocabulary()
+    return {
+        "slug": sheet.slug,
+        "title": sheet.title,
+        "summary": sheet.summary,
+        "objective": sheet.objective,
+        "objective_label": vocabulary.label("objectives", sheet.objective),
+        "public": list(sheet.public),
+        "public_labels": [vocabulary.label("audiences", s) for s in sheet.public],
+        "duration": sheet.duration,
+        "participants": {"min": sheet.participants[0], "max": sheet.participants[1]} if sheet.participants else None,
+        "level": sheet.level,
+        "level_label": vocabulary.label("levels", sheet.level) if sheet.level else None,
+        "themes": list(sheet.themes),
+        "theme_labels": [vocabulary.label("themes", s) for s in sheet.themes],
+        "tags": list(sheet.tags),
+        "materials": list(sheet.materials),
+        "license": sheet.license,
+        "license_url": vocabulary.licenses[sheet.license].url if sheet.license in vocabulary.licenses else None,
+        "authors": list(sheet.authors),
+        "status": sheet.status,
+        "created": sheet.created.isoformat() if sheet.created else None,
+        "updated": sheet.updated.isoformat() if sheet.updated else None,
+        "steps": [{"title": s.title, "minutes": s.minutes} for s in sheet.steps],
+        "supports": list(sheet.supports),
+    }
+
+
+def find_sheet(root: Path, slug: str) -> Sheet:
+    """The sheet named `slug`, or a message naming the closest slugs."""
+    folder = root / "resources" / slug
+    if not SLUG_RE.fullmatch(slug) or not (folder / "index.md").is_file():
+        slugs = [path.parent.name for path in find_sheet_files(root / "resources")]
+        close = difflib.get_close_matches(slug, slugs, n=3, cutoff=0.5)
+        hint = f" Vouliez-vous dire {' ou '.join(f'« {s} »' for s in close)} ?" if close else ""
+        raise LibraryError(f"aucune fiche « {slug} » dans {root / 'resources'}.{hint} Pour corriger : "
+                           "lancez outillerie search sans mot pour lister les fiches.")
+    return read_sheet(folder / "index.md", root)
