@@ -251,10 +251,10 @@ def _split(text: str, out: _Collector) -> tuple[dict[str, Any], dict[str, int], 
         node = loader.get_single_node()
         meta = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        mark = error.context_mark or error.problem_mark  # where the broken list or key began
         line = mark.line + 1 if mark else 1
-        out.error(line, f"erreur de syntaxe YAML ({error.problem or error}). Pour corriger : vérifiez l'indentation, "
-                        "les deux-points et mettez entre guillemets un texte qui contient « : » ou « # ».")
+        out.error(line, f"erreur de syntaxe YAML : {_yaml_problem(error.problem or '')}. Pour corriger : vérifiez "
+                        "l'indentation, les deux-points, et mettez entre guillemets un texte qui contient « : » ou « # ».")
         return None
     except (yaml.YAMLError, TypeError, ValueError) as error:
         out.error(1, f"l'en-tête YAML ne peut pas être lu ({error}). Pour corriger : suivez le modèle de outillerie new.")
@@ -282,6 +282,24 @@ def _split(text: str, out: _Collector) -> tuple[dict[str, Any], dict[str, int], 
             continue
         clean[key] = meta.get(key)
     return clean, key_lines, body, closing_line
+
+
+_YAML_PROBLEMS = (
+    ("did not find expected ',' or ']'", "un crochet « ] » ou une virgule manque dans une liste"),
+    ("did not find expected ',' or '}'", "une accolade « } » ou une virgule manque"),
+    ("mapping values are not allowed here", "un deux-points inattendu (un texte qui contient « : » doit être entre guillemets)"),
+    ("could not find expected ':'", "une clé sans deux-points"),
+    ("cannot start any token", "un caractère interdit à cet endroit (une tabulation ? utilisez des espaces)"),
+    ("found undefined alias", "un « * » en début de valeur (mettez la valeur entre guillemets)"),
+    ("expected <block end>", "une indentation incohérente"),
+    ("found unexpected end of stream", "un guillemet ouvert et jamais fermé"),
+    ("found duplicate anchor", "une ancre « & » répétée"),
+)
+
+
+def _yaml_problem(problem: str) -> str:
+    """PyYAML's English diagnosis, said in French."""
+    return next((french for english, french in _YAML_PROBLEMS if english in problem), "la structure n'est pas comprise")
 
 
 def _yaml_surprise(node: yaml.Node) -> str | None:
@@ -358,9 +376,9 @@ def _normalise(meta: dict[str, Any], lines: Mapping[str, int], vocabulary: Vocab
         if slug:
             return slug
         guess = vocabulary.closest(kind, raw)
-        hint = f"vouliez-vous dire « {guess} » ? " if guess else ""
+        hint = f" (vouliez-vous dire « {guess} » ?)" if guess else ""
         valid = ", ".join(vocabulary.terms(kind))
-        out.error(line(key), f"« {raw} » n'est pas une valeur connue pour « {key} » ; {hint}"
+        out.error(line(key), f"« {raw} » n'est pas une valeur connue pour « {key} »{hint}. "
                              f"Pour corriger : choisissez parmi {valid}.")
         return None
 
@@ -419,8 +437,8 @@ def _license(value: Any, line: int, vocabulary: Vocabulary, out: _Collector) -> 
                         "un commun doit pouvoir être adapté et partagé. Pour corriger : choisissez CC-BY-SA-4.0 ou CC-BY-4.0.")
         return None
     guess = vocabulary.closest("licenses", value)
-    hint = f"vouliez-vous dire « {guess} » ? " if guess else ""
-    out.error(line, f"la licence « {value} » est inconnue ; {hint}Pour corriger : choisissez parmi "
+    hint = f" (vouliez-vous dire « {guess} » ?)" if guess else ""
+    out.error(line, f"la licence « {value} » est inconnue{hint}. Pour corriger : choisissez parmi "
                     f"{', '.join(vocabulary.licenses)}.")
     return None
 

@@ -89,7 +89,7 @@ def _check_steps(sheet: Sheet, add: Callable[[str, int, str], None]) -> None:
     elif sum(timed) != sheet.duration:
         total = sum(timed)
         add(WARNING, sheet.key_lines.get("duration", 1),
-            f"les étapes du déroulé totalisent {format_duration(total)} ({total} min) mais « duration » vaut "
+            f"les étapes du déroulé totalisent {format_duration(total)}{f' ({total} min)' if total >= 60 else ''} mais « duration » vaut "
             f"{sheet.duration} min. Pour corriger : ajustez les durées des étapes ou la valeur de « duration ».")
 
 

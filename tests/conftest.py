@@ -1,0 +1,30 @@
+"""Shared fixtures: a library in tmp_path built from the files of tests/data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def valid_sheet_text() -> str:
+    """The text of a valid sheet, to derive defects from."""
+    return (DATA / "valid" / "resources" / "fiche-test" / "index.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """An empty library (a folder holding resources/)."""
+    (tmp_path / "lib" / "resources").mkdir(parents=True)
+    return tmp_path / "lib"
+
+
+def copy_case(name: str, target: Path) -> Path:
+    """Copy tests/data/<name> (a small library) into target and return it."""
+    shutil.copytree(DATA / name, target, symlinks=True)
+    return target
