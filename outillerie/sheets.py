@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import frontmatter
 import yaml
 
 from .errors import LibraryError, Problem, SheetError, relative
@@ -31,6 +30,7 @@ _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 _YAML_BOOL_WORDS = {"yes", "no", "on", "off", "y", "n", "true", "false"}
 _STEP_RE = re.compile(r"^###\s+(?P<title>.+?)\s*(?:\((?P<time>[^()]*)\))?\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
+_BOUNDARY = re.compile(r"^-{3,}\s*$")
 
 
 @dataclass(frozen=True)
@@ -235,17 +235,18 @@ def _read_text(path: Path, root: Path, out: _Collector) -> str | None:
 
 def _split(text: str, out: _Collector) -> tuple[dict[str, Any], dict[str, int], str, int] | None:
     """Front matter values, the line of each key, the body and the body's first line."""
-    handler = frontmatter.YAMLHandler()
-    if not text.startswith("---") or not handler.detect(text):
+    lines = text.split("\n")
+    if not _BOUNDARY.match(lines[0]):
         out.error(1, "la fiche n'a pas d'en-tête YAML. Pour corriger : commencez le fichier par une ligne « --- », "
                      "les clés (title, summary, objective…), puis une autre ligne « --- ».")
         return None
-    try:
-        front, body = handler.split(text)
-    except ValueError:
+    closing = next((i for i in range(1, len(lines)) if _BOUNDARY.match(lines[i])), None)
+    if closing is None:
         out.error(1, "l'en-tête YAML n'est pas fermé. Pour corriger : ajoutez une ligne « --- » après la dernière clé.")
         return None
-    closing_line = 1 + front.count("\n")
+    front = "\n" + "\n".join(lines[1:closing])  # the leading newline keeps YAML's line numbers equal to the file's
+    body = "\n".join(lines[closing + 1:])
+    closing_line = closing + 1
     loader = yaml.CSafeLoader(front) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(front)
     try:
         node = loader.get_single_node()
@@ -281,7 +282,7 @@ def _split(text: str, out: _Collector) -> tuple[dict[str, Any], dict[str, int], 
             out.error(value_node.start_mark.line + 1, f"« {key} » : {surprise}")
             continue
         clean[key] = meta.get(key)
-    return clean, key_lines, body, closing_line
+    return clean, key_lines, body, closing_line + 1
 
 
 _YAML_PROBLEMS = (
