@@ -46,6 +46,10 @@ class OutillerieGroup(click.Group):
             return super().invoke(ctx)
         except OutillerieError as error:
             raise click.ClickException(str(error)) from error
+        except OSError as error:  # a disk, a permission, a path: still a message, never a traceback
+            where = f" sur « {error.filename} »" if error.filename else ""
+            raise click.ClickException(f"opération impossible{where} : {error.strerror or error}. Pour corriger : "
+                                       "vérifiez que le chemin existe, qu'il reste de la place et que vous avez les droits.") from error
 
 
 class VocabularyChoice(click.ParamType):

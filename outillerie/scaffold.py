@@ -13,7 +13,7 @@ from .errors import OutillerieError
 from .sheets import SLUG_RE
 from .vocabulary import fold_key
 
-MAX_SLUG = 60
+GENERATED_SLUG_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class NewSheet:
 
 def slug_for(title: str) -> str:
     """The folder name a title gives: "Élus & réseau !" -> "elus-reseau"."""
-    slug = fold_key(title)[:MAX_SLUG].strip("-")
+    slug = fold_key(title)[:GENERATED_SLUG_LENGTH].strip("-")
     return slug or "fiche"
 
 

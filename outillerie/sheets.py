@@ -19,6 +19,7 @@ from .errors import LibraryError, Problem, SheetError, relative
 from .vocabulary import Vocabulary, fold_key, load_vocabulary
 
 MAX_BYTES = 1_000_000
+MAX_SLUG = 100
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("title", "summary", "objective", "public", "duration", "license", "authors")
 OPTIONAL = ("participants", "level", "themes", "tags", "materials", "status", "created", "updated")
@@ -562,10 +563,11 @@ def sheet_as_dict(sheet: Sheet, vocabulary: Vocabulary | None = None) -> dict[st
 def find_sheet(root: Path, slug: str) -> Sheet:
     """The sheet named `slug`, or a message naming the closest slugs."""
     folder = root / "resources" / slug
-    if not SLUG_RE.fullmatch(slug) or not (folder / "index.md").is_file():
+    if len(slug) > MAX_SLUG or not SLUG_RE.fullmatch(slug) or not (folder / "index.md").is_file():
         slugs = [path.parent.name for path in find_sheet_files(root / "resources")]
         close = difflib.get_close_matches(slug, slugs, n=3, cutoff=0.5)
         hint = f" Vouliez-vous dire {' ou '.join(f'« {s} »' for s in close)} ?" if close else ""
-        raise LibraryError(f"aucune fiche « {slug} » dans {root / 'resources'}.{hint} Pour corriger : "
+        shown = slug if len(slug) <= MAX_SLUG else slug[:MAX_SLUG] + "…"
+        raise LibraryError(f"aucune fiche « {shown} » dans {root / 'resources'}.{hint} Pour corriger : "
                            "lancez outillerie search sans mot pour lister les fiches.")
     return read_sheet(folder / "index.md", root)
