@@ -1,0 +1,488 @@
+"""The download counter: COUNTER R5.1 counting rules, an anonymous visitor of the day, aggregates in SQLite.
+
+The WSGI server calls `Counter.record` once per download request, before sending the file;
+`outillerie stats` and `/api/stats.json` call `read_stats`. The raw IP and user agent never leave
+`record`: a visitor is a salted hash whose salt lives in memory for one UTC day.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import ipaddress
+import json
+import re
+import secrets
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+from .errors import CounterError
+
+DOUBLE_CLICK = timedelta(seconds=30)  # < 30 s after the previous request: same click; 30.0 s counts
+VISITOR_BYTES = 16  # 128 bits: no collision among one day's visitors
+BUSY_TIMEOUT_MS = 5000
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x4F555443  # "OUTC" in the SQLite header: tells our file from any other database
+ROBOTS_FILE = "data/counter-robots/COUNTER_Robots_list.json"
+PEOPLE_NOTE = (
+    "Le nombre de personnes distinctes sur la période ne peut pas être connu sans cookie : "
+    "une même personne redevient un visiteur nouveau chaque jour. Il est compris entre le plus "
+    "grand nombre de visiteurs d'une journée et la somme des visiteurs de chaque jour."
+)
+
+Grouping = Literal["resource", "month", "day", "resource-month"]
+_GROUPS: dict[str, tuple[str, str]] = {  # by -> (slug expression, period expression)
+    "resource": ("slug", "NULL"),
+    "month": ("NULL", "substr(day, 1, 7)"),
+    "day": ("NULL", "day"),
+    "resource-month": ("slug", "substr(day, 1, 7)"),
+}
+_SCHEMA = (
+    """CREATE TABLE downloads (
+        day TEXT NOT NULL,                  -- UTC date, 'YYYY-MM-DD'
+        slug TEXT NOT NULL,                 -- the sheet
+        downloads INTEGER NOT NULL,         -- after the double-click filter
+        unique_downloads INTEGER NOT NULL,  -- at most one per visitor, sheet and clock hour
+        PRIMARY KEY (day, slug)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE visitors (
+        day TEXT PRIMARY KEY,               -- UTC date, 'YYYY-MM-DD'
+        visitors INTEGER NOT NULL           -- distinct visitors with a counted download that day
+    ) WITHOUT ROWID""",
+)
+_COUNT_DOWNLOAD = """INSERT INTO downloads (day, slug, downloads, unique_downloads) VALUES (?, ?, 1, ?)
+    ON CONFLICT (day, slug) DO UPDATE SET downloads = downloads + 1,
+        unique_downloads = unique_downloads + excluded.unique_downloads"""
+_COUNT_VISITOR = """INSERT INTO visitors (day, visitors) VALUES (?, 1)
+    ON CONFLICT (day) DO UPDATE SET visitors = visitors + 1"""
+
+
+@dataclass(frozen=True)
+class Robots:
+    """The COUNTER-Robots patterns, matched case-insensitively anywhere in the user agent.
+
+    Compiled once, in three parts for speed (one big alternation costs 0.2 ms a request):
+    plain words are found with `in`, `^`-anchored patterns with one `match`, the rest with one
+    `search`; the answer is the same as `re.search` of each pattern.
+    """
+
+    patterns: tuple[str, ...]
+    _words: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _anchored: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _anywhere: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        words = [p for p in self.patterns if not _REGEX_SYNTAX.intersection(p)]
+        anchored = [p for p in self.patterns if p.startswith("^") and "|" not in p]
+        sorted_out = {*words, *anchored}
+        rest = [p for p in self.patterns if p not in sorted_out]
+        object.__setattr__(self, "_words", tuple(word.lower() for word in words))
+        object.__setattr__(self, "_anchored", _alternation(anchored))
+        object.__setattr__(self, "_anywhere", _alternation(rest))
+
+    def is_robot(self, user_agent: str) -> bool:
+        """True when a pattern is found in the user agent; an empty user agent is a robot."""
+        if not user_agent.strip():
+            return True
+        lowered = user_agent.lower()
+        return (
+            any(word in lowered for word in self._words)
+            or self._anchored.match(user_agent) is not None
+            or self._anywhere.search(user_agent) is not None
+        )
+
+
+_REGEX_SYNTAX = frozenset(".^$*+?{}[]\\|()")
+
+
+def _alternation(patterns: list[str]) -> re.Pattern[str]:
+    """One case-insensitive expression for several patterns; one that never matches for none."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)", re.IGNORECASE)
+
+
+def load_robots(path: Path | None = None) -> Robots:
+    """Read the COUNTER-Robots JSON list (the copy shipped in the package by default)."""
+    where = str(path) if path is not None else f"outillerie/{ROBOTS_FILE}"
+    fix = "Pour corriger : remettez le fichier COUNTER_Robots_list.json d'origine (atmire/COUNTER-Robots)."
+    try:
+        if path is None:
+            text = resources.files("outillerie").joinpath(ROBOTS_FILE).read_text(encoding="utf-8")
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        patterns = tuple(entry["pattern"] for entry in json.loads(text))
+        if not patterns or not all(isinstance(pattern, str) and pattern for pattern in patterns):
+            raise ValueError("liste vide ou motif vide")
+        robots = Robots(patterns)
+    except OSError as exc:
+        raise CounterError(f"{where} : liste des robots illisible ({exc.strerror}). {fix}") from exc
+    except (ValueError, TypeError, KeyError, re.error) as exc:
+        raise CounterError(f"{where} : liste des robots invalide ({exc}). {fix}") from exc
+    return robots
+
+
+def visitor_id(salt: bytes, client: str, user_agent: str) -> str:
+    """The visitor of the day: HMAC-SHA256(salt, address + "\\n" + user agent), 16 bytes in hex."""
+    message = f"{_address_key(client)}\n{user_agent}".encode("utf-8", "surrogatepass")
+    return hmac.new(salt, message, hashlib.sha256).digest()[:VISITOR_BYTES].hex()
+
+
+def _address_key(client: str) -> str:
+    """The address as counted: IPv4 as is, IPv6 reduced to its /64 (one home or phone network)."""
+    try:
+        address = ipaddress.ip_address(client.strip())
+    except ValueError:
+        return client  # not an address (a Unix socket): hashed as given, like any address
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return f"{ipaddress.IPv6Address(int(address) >> 64 << 64)}/64"  # int() drops any %zone
+    return str(address)
+
+
+def _countable(method: str, status: int, range_start: int | None) -> bool:
+    """COUNTER: a GET answered 200 or 304, or 206 from byte 0; never HEAD, mid-file ranges, errors."""
+    return method == "GET" and (status in (200, 304) or (status == 206 and range_start == 0))
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class _Day:
+    """All that is known about visitors during one UTC day; dropped whole when the day changes."""
+
+    day: date
+    salt: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    last_request: dict[tuple[str, str], datetime] = field(default_factory=dict, repr=False)
+    hours: set[tuple[str, str, int]] = field(default_factory=set, repr=False)
+    visitors: set[str] = field(default_factory=set, repr=False)
+
+
+class Counter:
+    """Counts the downloads of one server process into the SQLite file `db_path`.
+
+    Threads: one SQLite connection (`check_same_thread=False`), used only under one
+    `threading.Lock` that also guards the visitors of the day. Deciding and committing happen
+    together, so the memory never claims a count the database lacks; SQLite takes one writer at
+    a time anyway, so per-thread connections would add no speed, only connections that
+    `close()` could not reach. Other processes (`stats`, a second counter) meet `BEGIN IMMEDIATE`
+    and `busy_timeout`. A second counter on the same file has its own salt: run one per site.
+    """
+
+    def __init__(
+        self,
+        db_path: Path,
+        clock: Callable[[], datetime] = _utc_now,
+        robots: Robots | None = None,
+    ) -> None:
+        self.db_path = Path(db_path)
+        self._clock = clock
+        self._robots = robots if robots is not None else load_robots()
+        self._lock = threading.Lock()
+        self._day: _Day | None = None
+        self._conn: sqlite3.Connection | None = _connect(self.db_path, create=True)
+
+    def record(
+        self,
+        slug: str,
+        *,
+        method: str,
+        status: int,
+        client: str,
+        user_agent: str,
+        range_start: int | None = None,
+        dnt: bool = False,
+        gpc: bool = False,
+    ) -> bool:
+        """Count one request for a sheet; True when it is a download, committed on return.
+
+        Only requests that may count enter the double-click filter: a HEAD or a robot neither
+        counts nor extends a visitor's 30-second window. `range_start` is the first byte served.
+        """
+        if dnt or gpc or not _countable(method, status, range_start) or self._robots.is_robot(user_agent):
+            return False
+        with self._lock:
+            now = self._now()
+            today = self._today(now)
+            visitor = visitor_id(today.salt, client, user_agent)
+            key = (visitor, slug)
+            previous = today.last_request.get(key)
+            if previous is not None and now - previous < DOUBLE_CLICK:
+                today.last_request[key] = max(previous, now)  # the window slides from the last click
+                return False
+            hour = (visitor, slug, now.hour)
+            unique, new_visitor = hour not in today.hours, visitor not in today.visitors
+            self._store(today.day, slug, unique, new_visitor)
+            today.last_request[key] = now  # only once committed: a failed count is no click
+            today.hours.add(hour)
+            today.visitors.add(visitor)
+            return True
+
+    def close(self) -> None:
+        """Close the database; the salt and visitors of the day are dropped with the object."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            self._day = None
+
+    def __enter__(self) -> Counter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError("the counter clock must return an aware datetime (UTC)")
+        return now.astimezone(timezone.utc)
+
+    def _today(self, now: datetime) -> _Day:
+        """The state of the current UTC day: a new salt and no visitors when the day changes."""
+        if self._day is None or self._day.day != now.date():
+            self._day = _Day(now.date())  # the old salt and state are no longer referenced
+        return self._day
+
+    def _store(self, day: date, slug: str, unique: bool, new_visitor: bool) -> None:
+        """One counted download in one immediate transaction, committed before returning."""
+        conn = self._conn
+        if conn is None:
+            raise RuntimeError("the counter is closed")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(_COUNT_DOWNLOAD, (day.isoformat(), slug, int(unique)))
+            if new_visitor:
+                conn.execute(_COUNT_VISITOR, (day.isoformat(),))
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            _rollback(conn)
+            raise CounterError(
+                f"{self.db_path} : le téléchargement n'a pas pu être compté ({_reason(exc)}). "
+                f"Pour corriger : vérifiez l'espace disque et le droit d'écriture sur ce fichier "
+                f"et sur son dossier, et qu'aucun autre programme ne garde la base verrouillée."
+            ) from exc
+
+
+@dataclass(frozen=True)
+class StatRow:
+    """One line of a report: a sheet, a period ('YYYY-MM' or 'YYYY-MM-DD') or a sheet in a month."""
+
+    slug: str | None
+    period: str | None
+    downloads: int
+    unique_downloads: int
+
+
+@dataclass(frozen=True)
+class StatsReport:
+    """Downloads over a period, with totals.
+
+    Distinct people over a long period cannot be known: without a cookie the same person is a
+    new visitor each day. The number of distinct visitors lies between `max_daily_visitors`
+    and `sum_daily_visitors` (see PEOPLE_NOTE, the sentence to show beside them).
+    """
+
+    first_day: date | None
+    last_day: date | None
+    by: str
+    rows: tuple[StatRow, ...]
+    downloads: int
+    unique_downloads: int
+    max_daily_visitors: int
+    sum_daily_visitors: int
+
+
+def read_stats(
+    db_path: Path,
+    since: date | None = None,
+    until: date | None = None,
+    by: Grouping = "resource-month",
+) -> StatsReport:
+    """Downloads per sheet, month, day or sheet and month, from `since` to `until` included."""
+    if by not in _GROUPS:
+        raise ValueError(f"by must be one of {sorted(_GROUPS)}")
+    if since is not None and until is not None and since > until:
+        raise CounterError(
+            f"période vide : le début ({since.isoformat()}) est après la fin ({until.isoformat()}). "
+            f"Pour corriger : donnez une date de début antérieure à la date de fin."
+        )
+    bounds = (since.isoformat() if since else "0000-00-00", until.isoformat() if until else "9999-99-99")
+    slug_expr, period_expr = _GROUPS[by]
+    path = Path(db_path)
+    conn = _connect(path, create=False)
+    try:
+        conn.execute("BEGIN")  # one snapshot for rows and totals while the server goes on writing
+        rows = conn.execute(
+            f"SELECT {slug_expr} AS k_slug, {period_expr} AS k_period, SUM(downloads),"
+            f" SUM(unique_downloads) FROM downloads WHERE day >= ? AND day <= ?"
+            f" GROUP BY k_slug, k_period ORDER BY k_slug, k_period",
+            bounds,
+        ).fetchall()
+        downloads, uniques, first, last = conn.execute(
+            "SELECT COALESCE(SUM(downloads), 0), COALESCE(SUM(unique_downloads), 0), MIN(day), MAX(day)"
+            " FROM downloads WHERE day >= ? AND day <= ?",
+            bounds,
+        ).fetchone()
+        most, total = conn.execute(
+            "SELECT COALESCE(MAX(visitors), 0), COALESCE(SUM(visitors), 0) FROM visitors"
+            " WHERE day >= ? AND day <= ?",
+            bounds,
+        ).fetchone()
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        raise CounterError(
+            f"{path} : la base du compteur n'a pas pu être lue ({_reason(exc)}). "
+            f"Pour corriger : vérifiez le fichier et ses droits de lecture, puis recommencez."
+        ) from exc
+    finally:
+        conn.close()
+    return StatsReport(
+        first_day=since or (date.fromisoformat(first) if first else None),
+        last_day=until or (date.fromisoformat(last) if last else None),
+        by=by,
+        rows=tuple(StatRow(*row) for row in rows),
+        downloads=downloads,
+        unique_downloads=uniques,
+        max_daily_visitors=most,
+        sum_daily_visitors=total,
+    )
+
+
+def stats_as_dict(report: StatsReport) -> dict[str, Any]:
+    """The report as JSON-ready data, for `/api/stats.json` and `outillerie stats --format json`."""
+    return {
+        "period": {
+            "first_day": report.first_day.isoformat() if report.first_day else None,
+            "last_day": report.last_day.isoformat() if report.last_day else None,
+        },
+        "by": report.by,
+        "rows": [
+            {
+                **({"slug": row.slug} if row.slug is not None else {}),
+                **({"period": row.period} if row.period is not None else {}),
+                "downloads": row.downloads,
+                "unique_downloads": row.unique_downloads,
+            }
+            for row in report.rows
+        ],
+        "totals": {"downloads": report.downloads, "unique_downloads": report.unique_downloads},
+        "visitors": {
+            "max_daily": report.max_daily_visitors,
+            "sum_daily": report.sum_daily_visitors,
+            "note": PEOPLE_NOTE,
+        },
+    }
+
+
+def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
+    """Open (and with `create`, make) our database; anything else is a CounterError naming the file."""
+    if create and not path.parent.is_dir():
+        raise CounterError(
+            f"{path} : le dossier {path.parent} n'existe pas ou n'est pas un dossier. "
+            f"Pour corriger : créez ce dossier ou choisissez un autre emplacement pour la base du compteur."
+        )
+    if not create and not path.is_file():
+        raise CounterError(
+            f"{path} : la base du compteur n'existe pas. Pour corriger : vérifiez le chemin ; "
+            f"`outillerie serve` la crée à son démarrage."
+        )
+    target, uri = (str(path), False) if create else (f"{path.resolve().as_uri()}?mode=rw", True)
+    try:
+        conn = sqlite3.connect(
+            target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False, uri=uri
+        )
+    except sqlite3.Error as exc:
+        raise CounterError(_open_problem(path, exc)) from exc
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _check_schema(conn, path, create)  # first: another program's database is left untouched
+        if create:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                raise CounterError(
+                    f"{path} : SQLite refuse le mode WAL sur ce fichier (mode {mode}). "
+                    f"Pour corriger : placez la base sur un disque local, pas sur un partage réseau."
+                )
+            conn.execute("PRAGMA synchronous = FULL")  # a counted download survives a power cut
+    except sqlite3.Error as exc:
+        conn.close()
+        raise CounterError(_open_problem(path, exc)) from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _check_schema(conn: sqlite3.Connection, path: Path, create: bool) -> None:
+    """Create the tables in an empty file; refuse a file made by another program or version."""
+    not_ours = (
+        f"{path} : cette base SQLite n'est pas celle du compteur d'outillerie. "
+        f"Pour corriger : choisissez un autre fichier pour le compteur ; ne réutilisez pas celui "
+        f"d'une autre application."
+    )
+    conn.execute("BEGIN IMMEDIATE" if create else "BEGIN")
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id == 0 and version == 0 and tables == 0 and create:
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif app_id != APPLICATION_ID:
+            raise CounterError(not_ours)
+        elif version > SCHEMA_VERSION:
+            raise CounterError(
+                f"{path} : cette base du compteur vient d'une version plus récente d'outillerie "
+                f"(schéma {version}, celui-ci lit le schéma {SCHEMA_VERSION}). "
+                f"Pour corriger : mettez outillerie à jour."
+            )
+        elif version != SCHEMA_VERSION:
+            raise CounterError(not_ours)
+        elif create:
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # a write: fails now if read-only
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
+def _open_problem(path: Path, exc: sqlite3.Error) -> str:
+    """A French message for an SQLite failure at opening, chosen by error code, not by text."""
+    code = getattr(exc, "sqlite_errorname", "")
+    if code == "SQLITE_NOTADB":
+        return (
+            f"{path} : ce fichier n'est pas une base SQLite. Pour corriger : indiquez la base du "
+            f"compteur ou un nouveau nom de fichier ; ne réutilisez pas un fichier existant."
+        )
+    if code.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")):
+        return (
+            f"{path} : impossible d'ouvrir la base du compteur en écriture ({_reason(exc)}). "
+            f"Pour corriger : donnez le droit d'écriture sur ce fichier et sur le dossier {path.parent} "
+            f"(SQLite y crée aussi {path.name}-wal et {path.name}-shm), ou choisissez un autre emplacement."
+        )
+    return (
+        f"{path} : impossible d'ouvrir la base du compteur ({_reason(exc)}). "
+        f"Pour corriger : vérifiez le chemin, les droits et l'espace disque, ou choisissez un autre fichier."
+    )
+
+
+def _reason(exc: sqlite3.Error) -> str:
+    """SQLite's own words: they never hold an address or a user agent, which are never bound."""
+    code = getattr(exc, "sqlite_errorname", "")
+    return f"{code} : {exc}" if code else str(exc)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
