@@ -1,0 +1,719 @@
+"""The search index: the ONLY module that imports Whoosh. Schema, full and incremental builds,
+the format stamp and manifest (`outillerie.json`), staleness, the writers' lock, damage recovery,
+and the few index operations search needs (parse, run, highlight, facets, spelling).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import re
+import shutil
+import struct
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+
+import whoosh
+import whoosh.index
+from whoosh import highlight as whoosh_highlight
+from whoosh import query as wq
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.qparser import MultifieldPlugin, OperatorsPlugin, PlusMinusPlugin, QueryParser, syntax
+from whoosh.qparser import plugins as qplugins
+from whoosh.util.filelock import try_for
+
+from .analysis import ANALYZER_VERSION, analyze, fold, french_analyzer
+from .errors import Problem, SearchIndexError, SheetError, relative
+from .vocabulary import fold_key
+
+SCHEMA_VERSION = 1
+MANIFEST = "outillerie.json"
+LOCK_FILE = "outillerie.lock"
+GENERATION_RE = re.compile(r"^whoosh-[0-9a-f]{12}$")
+LARGE_LIBRARY = 400  # sheets: from here a full build uses both cores
+WAIT_SECONDS = 5.0
+TEXT_FIELDS = ("title", "summary", "tags", "materials", "body")
+FIELD_BOOSTS = {"title": 4.0, "tags": 2.5, "summary": 2.0, "materials": 1.0, "body": 1.0}
+SPELLING_FIELDS = ("title", "summary", "tags")
+
+# What a damaged index raises: Whoosh's own errors and plain ones from reading files (see notes/search.md).
+DAMAGE = (whoosh.index.IndexError, OSError, EOFError, struct.error, pickle.UnpicklingError, zlib.error)
+
+Notify = Callable[[str], None]
+Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
+
+
+def _quiet(message: str) -> None:
+    """The default notifier: the library never prints."""
+
+
+def format_stamp() -> dict[str, Any]:
+    """What an index must have been built with to be opened: our schema, our analyzer, this Whoosh."""
+    return {"schema": SCHEMA_VERSION, "analyzer": ANALYZER_VERSION, "whoosh": whoosh.versionstring()}
+
+
+def build_schema() -> Schema:
+    """The fields: ranked text, keyword fields for filters and facets, numeric duration, a stored summary."""
+    analyzer = french_analyzer()
+    return Schema(
+        slug=ID(unique=True),
+        title=TEXT(analyzer=analyzer, spelling=True),
+        summary=TEXT(analyzer=analyzer, spelling=True),
+        tags=TEXT(analyzer=analyzer, spelling=True),
+        materials=TEXT(analyzer=analyzer),
+        body=TEXT(analyzer=analyzer),
+        objective=ID,
+        public=KEYWORD(commas=True),
+        level=ID,
+        themes=KEYWORD(commas=True),
+        license=ID,
+        tag=KEYWORD(commas=True),
+        duration=NUMERIC(int, bits=32, sortable=True),
+        sort_title=ID(sortable=True),
+        meta=STORED,
+    )
+
+
+# --- The manifest: format stamp, current generation and one entry per sheet folder -----------------
+
+
+@dataclass
+class Entry:
+    """What the index knows of one sheet folder: its file's stat and hash, its title, its errors."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+    title: str
+    problems: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def as_list(self) -> list[Any]:
+        return [self.size, self.mtime_ns, self.sha256, self.title, [list(p) for p in self.problems]]
+
+    @classmethod
+    def from_list(cls, raw: Sequence[Any]) -> Entry:
+        size, mtime_ns, sha256, title, problems = raw
+        return cls(int(size), int(mtime_ns), str(sha256), str(title), [(int(a), str(b), str(c)) for a, b, c in problems])
+
+
+@dataclass
+class Manifest:
+    """The file `outillerie.json`: read before Whoosh is ever touched."""
+
+    generation: str
+    entries: dict[str, Entry]
+
+    def save(self, index_dir: Path) -> None:
+        """Written to a temporary file then swapped in: a reader sees the old or the new, never half."""
+        data = {"format": format_stamp(), "generation": self.generation,
+                "sheets": {slug: entry.as_list() for slug, entry in sorted(self.entries.items())}}
+        temporary = index_dir / f".{MANIFEST}.{uuid.uuid4().hex[:8]}"
+        temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, index_dir / MANIFEST)
+
+
+class NotOurs(Exception):
+    """The index folder holds no index of ours that this version can open (the reason is in French)."""
+
+
+def read_manifest(index_dir: Path) -> Manifest:
+    """The manifest, or NotOurs: a missing, foreign or older index is rebuilt, never opened."""
+    path = index_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NotOurs("aucun index n'existe encore") from None
+    except (OSError, ValueError):
+        raise NotOurs(f"le fichier {MANIFEST} de l'index est illisible") from None
+    if not isinstance(data, dict) or data.get("format") != format_stamp():
+        raise NotOurs("l'index a été construit par une autre version d'outillerie ou de Whoosh")
+    generation = data.get("generation")
+    if not isinstance(generation, str) or not GENERATION_RE.fullmatch(generation):
+        raise NotOurs(f"le fichier {MANIFEST} de l'index est illisible")
+    try:
+        entries = {str(slug): Entry.from_list(raw) for slug, raw in data["sheets"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise NotOurs(f"le fichier {MANIFEST} de l'index est illisible") from None
+    return Manifest(generation=generation, entries=entries)
+
+
+def _scan(resources: Path) -> dict[str, tuple[int, int]]:
+    """Every sheet folder and the (size, mtime_ns) of its index.md, by stat() only; (-1, -1) when it has none."""
+    found: dict[str, tuple[int, int]] = {}
+    try:
+        folders = os.scandir(resources)
+    except FileNotFoundError:
+        return found
+    with folders:
+        for item in folders:
+            if item.name.startswith(".") or not item.is_dir():
+                continue
+            try:
+                stat = os.stat(os.path.join(item.path, "index.md"))
+                found[item.name] = (stat.st_size, stat.st_mtime_ns)
+            except OSError:
+                found[item.name] = (-1, -1)
+    return found
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What differs between the sheet files and the manifest, found by stat() alone."""
+
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    scanned: Mapping[str, tuple[int, int]]
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.removed)
+
+
+def find_changes(root: Path, manifest: Manifest) -> Changes:
+    """The cheap staleness check: which sheets were added, touched or removed since the index was written."""
+    scanned = _scan(root / "resources")
+    entries = manifest.entries
+    changed = tuple(slug for slug, stat in scanned.items()
+                    if slug not in entries or (entries[slug].size, entries[slug].mtime_ns) != stat)
+    removed = tuple(slug for slug in entries if slug not in scanned)
+    return Changes(changed=changed, removed=removed, scanned=scanned)
+
+
+# --- Reading and validating sheets (the same rules and messages as `check`) ---------------------------
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What an index run did, and the invalid sheets left out (their errors, as `check` words them)."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    rebuilt: bool = False
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read(root: Path, slug: str, stat: tuple[int, int]) -> tuple[Entry, Any]:
+    """One sheet read and validated: its manifest entry and the Sheet, or None when it has an error."""
+    from .sheets import read_sheet
+    from .validation import validate_sheet
+
+    path = root / "resources" / slug / "index.md"
+    try:
+        digest = _hash(path.read_bytes())
+    except OSError:
+        digest = ""
+    entry = Entry(stat[0], stat[1], digest, "")
+    try:
+        sheet = read_sheet(path, root)
+    except SheetError as error:
+        entry.problems = [(p.line, p.severity, p.message) for p in error.problems if p.is_error]
+        return entry, None
+    entry.title = sheet.title
+    entry.problems = [(p.line, p.severity, p.message) for p in validate_sheet(sheet, root) if p.is_error]
+    return entry, None if entry.problems else sheet
+
+
+def _flag_duplicates(entries: Mapping[str, Entry]) -> set[str]:
+    """Give every sheet sharing its title with another the error `check` gives; return their slugs."""
+    by_title: dict[str, list[str]] = {}
+    for slug, entry in sorted(entries.items()):
+        if entry.title and not entry.problems:
+            by_title.setdefault(fold_key(entry.title), []).append(slug)
+    flagged: set[str] = set()
+    for slugs in by_title.values():
+        if len(slugs) < 2:
+            continue
+        for slug in slugs:
+            others = ", ".join(s for s in slugs if s != slug)
+            entries[slug].problems.append((0, "erreur", f"le titre « {entries[slug].title} » est déjà celui de la fiche "
+                                                        f"{others}. Pour corriger : donnez à chaque fiche un titre qui la distingue."))
+            flagged.add(slug)
+    return flagged
+
+
+def _line_of_title(root: Path, slug: str) -> int:
+    """The line of the `title:` key, for the duplicate-title message (as check shows it)."""
+    try:
+        for number, line in enumerate((root / "resources" / slug / "index.md").read_text(encoding="utf-8").split("\n"), 1):
+            if line.startswith("title:"):
+                return number
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 1
+
+
+def _problems(root: Path, entries: Mapping[str, Entry]) -> tuple[Problem, ...]:
+    found = []
+    for slug, entry in entries.items():
+        shown = relative(root / "resources" / slug / "index.md", root)
+        for line, severity, message in entry.problems:
+            if not line and "est déjà celui de la fiche" in message:
+                line = _line_of_title(root, slug)
+            found.append(Problem(shown, line, severity, message))
+    return tuple(sorted(found))
+
+
+def _document(sheet: Any, root: Path) -> dict[str, Any]:
+    """The fields of one sheet as Whoosh indexes them."""
+    doc: dict[str, Any] = {
+        "slug": sheet.slug,
+        "title": sheet.title,
+        "summary": sheet.summary,
+        "tags": " ; ".join(sheet.tags),
+        "materials": " ; ".join(sheet.materials),
+        "body": sheet.body,
+        "objective": sheet.objective,
+        "public": ",".join(sheet.public),
+        "themes": ",".join(sheet.themes),
+        "license": sheet.license,
+        "tag": ",".join(fold_key(tag) for tag in sheet.tags),
+        "duration": sheet.duration,
+        "sort_title": fold(sheet.title),
+        "meta": {
+            "slug": sheet.slug, "title": sheet.title, "summary": sheet.summary, "objective": sheet.objective,
+            "public": list(sheet.public), "duration": sheet.duration, "level": sheet.level,
+            "themes": list(sheet.themes), "tags": list(sheet.tags), "license": sheet.license,
+            "status": sheet.status, "path": relative(sheet.path, root),
+        },
+    }
+    if sheet.level:
+        doc["level"] = sheet.level
+    return doc
+
+
+# --- The writers' lock --------------------------------------------------------------------------------
+
+
+class _Lock:
+    """One writer at a time per index folder (a file lock, released by the system if the process dies)."""
+
+    def __init__(self, index_dir: Path, wait: float) -> None:
+        self.index_dir = index_dir
+        self.wait = wait
+        self.lock: Any = None
+
+    def __enter__(self) -> _Lock:
+        try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise SearchIndexError(f"le dossier de l'index « {self.index_dir} » ne peut pas être créé ({error.strerror}). "
+                                   "Pour corriger : vérifiez les droits d'écriture, ou donnez une autre bibliothèque "
+                                   "avec --library.") from error
+        self.lock = FileStorage(str(self.index_dir)).lock(LOCK_FILE)
+        try:
+            acquired = try_for(self.lock.acquire, timeout=self.wait, delay=0.1)
+        except OSError as error:
+            raise SearchIndexError(f"le verrou de l'index « {self.index_dir / LOCK_FILE} » ne peut pas être pris "
+                                   f"({error.strerror}). Pour corriger : vérifiez les droits d'écriture du dossier.") from error
+        if not acquired:
+            raise SearchIndexError(f"un autre processus écrit l'index de recherche ({self.index_dir}) depuis plus de "
+                                   f"{self.wait:g} s. Pour corriger : attendez qu'il finisse (par exemple un "
+                                   "« outillerie index --rebuild » en cours), puis relancez la commande.")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+
+# --- Building and updating ----------------------------------------------------------------------------
+
+
+def update_index(root: Path, index_dir: Path, *, rebuild: bool = False, notify: Notify = _quiet,
+                 progress: Progress | None = None, wait: float = WAIT_SECONDS) -> IndexReport:
+    """Bring the index up to date: only the sheets added, changed or removed, or everything with `rebuild`.
+
+    A missing, foreign, older or damaged index is rebuilt by itself, with a notice saying why.
+    """
+    with _Lock(index_dir, wait):
+        if not rebuild:
+            try:
+                manifest = read_manifest(index_dir)
+            except NotOurs as reason:
+                notify(f"Reconstruction complète de l'index : {reason}.")
+            else:
+                try:
+                    return _update(root, index_dir, manifest, find_changes(root, manifest), recheck=True)
+                except DAMAGE as error:
+                    notify(_damage_notice(error))
+        return _rebuild(root, index_dir, notify, progress)
+
+
+def _damage_notice(error: BaseException) -> str:
+    return f"L'index de recherche est abîmé ({type(error).__name__}) : reconstruction complète."
+
+
+def _rebuild(root: Path, index_dir: Path, notify: Notify, progress: Progress | None) -> IndexReport:
+    """Build from scratch into a new generation folder, then swap it in by replacing the manifest."""
+    scanned = _scan(root / "resources")
+    slugs = sorted(scanned)
+    total = len(slugs)
+    entries: dict[str, Entry] = {}
+    sheets: dict[str, Any] = {}
+    for number, slug in enumerate(slugs, 1):
+        entries[slug], sheet = _read(root, slug, scanned[slug])
+        if sheet is not None:
+            sheets[slug] = sheet
+        if progress:
+            progress("Lecture des fiches", number, total)
+    for slug in _flag_duplicates(entries):
+        sheets.pop(slug, None)
+    generation = f"whoosh-{uuid.uuid4().hex[:12]}"
+    folder = index_dir / generation
+    folder.mkdir()
+    try:
+        ix = whoosh.index.create_in(str(folder), build_schema())
+        large = len(sheets) >= LARGE_LIBRARY
+        writer = ix.writer(procs=2, multisegment=True, limitmb=96) if large else ix.writer(limitmb=96)
+        try:
+            for number, sheet in enumerate(sheets.values(), 1):
+                writer.add_document(**_document(sheet, root))
+                if progress:
+                    progress("Indexation", number, len(sheets))
+            if large:
+                notify("Écriture de l'index…")
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        ix.close()
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    Manifest(generation=generation, entries=entries).save(index_dir)
+    _remove_old_generations(index_dir, keep=generation)
+    return IndexReport(added=len(sheets), rebuilt=True, problems=_problems(root, entries))
+
+
+def _remove_old_generations(index_dir: Path, keep: str) -> None:
+    """Delete the folders of replaced generations and any Whoosh file left at the top (a foreign index)."""
+    for item in index_dir.iterdir():
+        if item.name == keep:
+            continue
+        if item.is_dir() and GENERATION_RE.fullmatch(item.name):
+            shutil.rmtree(item, ignore_errors=True)
+        elif item.is_file() and (item.suffix in (".toc", ".seg", ".pst", ".trm", ".dcz", ".fdt") or "_WRITELOCK" in item.name
+                                 or item.name.startswith(f".{MANIFEST}.")):
+            item.unlink(missing_ok=True)
+
+
+def _update(root: Path, index_dir: Path, manifest: Manifest, changes: Changes, recheck: bool) -> IndexReport:
+    """Re-read only what changed (and, when anything did or `recheck`, the sheets that had errors)."""
+    entries = manifest.entries
+    todo = set(changes.changed)
+    if changes or recheck:
+        todo |= {slug for slug, entry in entries.items() if entry.problems and slug in changes.scanned}
+    previously_valid = {slug for slug, entry in entries.items() if not entry.problems}
+    fresh: dict[str, Any] = {}
+    unchanged_content = set()
+    for slug in sorted(todo):
+        old = entries.get(slug)
+        entry, sheet = _read(root, slug, changes.scanned[slug])
+        if old is not None and not old.problems and entry.sha256 == old.sha256 and sheet is not None:
+            unchanged_content.add(slug)  # touched, not changed: only its stat is updated
+        entries[slug] = entry
+        if sheet is not None:
+            fresh[slug] = sheet
+    for slug in changes.removed:
+        del entries[slug]
+    for entry in entries.values():  # duplicates are recomputed from scratch
+        entry.problems = [p for p in entry.problems if "est déjà celui de la fiche" not in p[2]]
+    flagged = _flag_duplicates(entries)
+    to_delete = [slug for slug in changes.removed if slug in previously_valid]
+    to_delete += [slug for slug in flagged if slug in previously_valid and slug not in fresh]
+    to_delete += [slug for slug in todo if slug in previously_valid and slug not in fresh]
+    to_write = {slug: sheet for slug, sheet in fresh.items() if slug not in flagged and slug not in unchanged_content}
+    to_delete += [slug for slug in flagged if slug in fresh and slug in previously_valid]
+    if to_write or to_delete:
+        ix = _open(index_dir, manifest.generation)
+        writer = ix.writer(timeout=WAIT_SECONDS)
+        try:
+            for slug in set(to_delete):
+                writer.delete_by_term("slug", slug)
+            for slug, sheet in to_write.items():
+                writer.update_document(**_document(sheet, root))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        ix.close()
+    if todo or changes.removed:
+        manifest.save(index_dir)
+    added = sum(1 for slug in to_write if slug not in previously_valid)
+    valid = sum(1 for entry in entries.values() if not entry.problems)
+    return IndexReport(added=added, updated=len(to_write) - added, removed=len(set(to_delete)),
+                       unchanged=valid - len(to_write), problems=_problems(root, entries))
+
+
+def _open(index_dir: Path, generation: str) -> Any:
+    """Open the generation named by our own manifest (never a folder we did not build)."""
+    return whoosh.index.open_dir(str(index_dir / generation), schema=build_schema())
+
+
+# --- Searching ----------------------------------------------------------------------------------------
+
+
+def with_searcher(root: Path, index_dir: Path, work: Callable[[IndexSearcher], T], *, notify: Notify = _quiet,
+                  wait: float = WAIT_SECONDS) -> T:
+    """Run `work` on a fresh index: refresh changed sheets first, rebuild a damaged index, then retry once."""
+    for attempt in (1, 2):
+        manifest = _fresh_manifest(root, index_dir, notify, wait)
+        try:
+            ix = _open(index_dir, manifest.generation)
+            try:
+                with ix.searcher() as searcher:
+                    return work(IndexSearcher(searcher))
+            finally:
+                ix.close()
+        except DAMAGE as error:
+            try:
+                if read_manifest(index_dir).generation != manifest.generation and attempt == 1:
+                    continue  # another process swapped in a new build meanwhile
+            except NotOurs:
+                pass
+            if attempt == 2:
+                raise SearchIndexError(f"l'index de recherche ({index_dir}) reste illisible après reconstruction "
+                                       f"({type(error).__name__}). Pour corriger : supprimez ce dossier puis lancez "
+                                       "outillerie index --rebuild.") from error
+            notify(_damage_notice(error))
+            update_index(root, index_dir, rebuild=True, notify=notify, wait=wait)
+    raise AssertionError("unreachable")
+
+
+def _fresh_manifest(root: Path, index_dir: Path, notify: Notify, wait: float) -> Manifest:
+    """The manifest of an index that matches the sheets on disk, updating it first when needed."""
+    try:
+        manifest = read_manifest(index_dir)
+    except NotOurs:
+        report = update_index(root, index_dir, notify=notify, wait=wait)
+        _notify_problems(report, notify)
+        return read_manifest(index_dir)
+    changes = find_changes(root, manifest)
+    if not changes:
+        return manifest
+    with _Lock(index_dir, wait):
+        try:
+            manifest = read_manifest(index_dir)
+            changes = find_changes(root, manifest)
+            if changes:
+                report = _update(root, index_dir, manifest, changes, recheck=False)
+                _notify_problems(report, notify)
+        except NotOurs as reason:
+            notify(f"Reconstruction complète de l'index : {reason}.")
+            _notify_problems(_rebuild(root, index_dir, notify, None), notify)
+        except DAMAGE as error:
+            notify(_damage_notice(error))
+            _notify_problems(_rebuild(root, index_dir, notify, None), notify)
+    return read_manifest(index_dir)
+
+
+def _notify_problems(report: IndexReport, notify: Notify) -> None:
+    """Searching does not list errors: it says how many sheets are left out and how to see why."""
+    invalid = len({problem.path for problem in report.problems})
+    if invalid:
+        notify(f"{invalid} fiche{'s' if invalid > 1 else ''} non valide{'s' if invalid > 1 else ''} "
+               f"{'ne sont' if invalid > 1 else 'n’est'} pas dans l'index. Pour voir pourquoi : outillerie check")
+
+
+class _FrenchOperators(OperatorsPlugin):
+    """AND/OR/NOT and their French twins ET/OU/SAUF (uppercase, like in the query syntax of most engines)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            And=r"(?<=\s)(AND|ET)(?=\s)",
+            Or=r"(?<=\s)(OR|OU)(?=\s)",
+            AndNot=r"(?<=\s)(ANDNOT|SAUF)(?=\s)",
+            AndMaybe=None,
+            Not=r"(^|(?<=(\s|[()])))(NOT|SAUF)(?=\s)",
+            Require=None,
+        )
+
+
+def _parser(schema: Schema) -> QueryParser:
+    """Words (all required), phrases, groups, operators, + and -, trailing wildcards; no field:, ranges, boosts."""
+    parser = QueryParser(None, schema, group=syntax.AndGroup, plugins=[])
+    parser.add_plugins([
+        qplugins.WhitespacePlugin(), qplugins.PhrasePlugin(), qplugins.GroupPlugin(), qplugins.WildcardPlugin(),
+        _FrenchOperators(), PlusMinusPlugin(), MultifieldPlugin(TEXT_FIELDS, fieldboosts=FIELD_BOOSTS),
+    ])
+    return parser
+
+
+def _prefix_text(text: str, reader: Any, fieldname: str) -> str:
+    """A typed prefix as it meets the stored stems: folded, and cut to its stem when no term starts with it.
+
+    `numér*` -> `numer*` (numérique is stored as numer); `médiation*` -> `mediat*` (stored as mediat).
+    """
+    folded = fold(text)
+    if next(iter(reader.expand_prefix(fieldname, folded)), None) is not None:
+        return folded
+    stems = analyze(folded)
+    return os.path.commonprefix([folded, stems[0]]) if len(stems) == 1 else folded
+
+
+def _normaliser(reader: Any) -> Callable[[Any], Any]:
+    """Prefix and wildcard terms go through the same folding as the index (it stores folded stems)."""
+
+    def normalise(node: Any) -> Any:
+        if isinstance(node, wq.Prefix):
+            return wq.Prefix(node.fieldname, _prefix_text(node.text, reader, node.fieldname), boost=node.boost)
+        if isinstance(node, wq.Wildcard):
+            return wq.Wildcard(node.fieldname, fold(node.text), boost=node.boost)
+        return node
+
+    return normalise
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """The filters as index terms: each (field, values) means any of the values; all pairs must hold."""
+
+    any_of: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    min_duration: int | None = None
+    max_duration: int | None = None
+
+
+class IndexSearcher:
+    """An open index, with the operations search.py needs and no Whoosh type leaking out."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self._schema = searcher.schema
+
+    def parse(self, text: str) -> Any | None:
+        """The query for `text`, or None when nothing searchable is left (only stop words, only operators)."""
+        parsed = _parser(self._schema).parse(text).accept(_normaliser(self.searcher.reader())).normalize()
+        if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
+            return None
+        return parsed
+
+    def _filter(self, criteria: Criteria) -> Any | None:
+        parts: list[Any] = []
+        for fieldname, values in criteria.any_of:
+            terms = [wq.Term(fieldname, value) for value in values]
+            parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+        if criteria.min_duration is not None or criteria.max_duration is not None:
+            parts.append(wq.NumericRange("duration", criteria.min_duration, criteria.max_duration))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+    def run(self, parsed: Any | None, criteria: Criteria, limit: int | None) -> Matches:
+        """Ranked hits for a query, or every sheet matching the filters sorted by title when there is no query."""
+        filtered = self._filter(criteria)
+        if parsed is None:
+            results = self.searcher.search(filtered or wq.Every(), limit=limit, sortedby="sort_title")
+        else:
+            results = self.searcher.search(parsed, filter=filtered, limit=limit)
+        return Matches(self, results, parsed)
+
+    def terms_of(self, parsed: Any) -> frozenset[str]:
+        """The index terms a query looks for (prefixes expanded, excluded words left out), to highlight them."""
+        reader = self.searcher.reader()
+        found: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, wq.Not):
+                return
+            if isinstance(node, wq.AndNot):
+                walk(node.a)
+            elif isinstance(node, (wq.Prefix, wq.Wildcard)):
+                found.update(_text(term) for _, term in node.existing_terms(reader, expand=True))
+            elif node.is_leaf():
+                found.update(_text(term) for _, term in node.terms(phrases=True))
+            else:
+                for child in node.children():
+                    walk(child)
+
+        walk(parsed)
+        return frozenset(found)
+
+    def known(self, word: str) -> bool:
+        """True when a typed word gives a term present in a text field."""
+        reader = self.searcher.reader()
+        stems = analyze(word)
+        return bool(stems) and all(any(reader.doc_frequency(f, stem) for f in TEXT_FIELDS) for stem in stems)
+
+    def suggest(self, word: str) -> str | None:
+        """The closest spelling of a word found in titles, summaries and tags (folded), if any."""
+        folded = fold(word)
+        found = {close for name in SPELLING_FIELDS for close in self.searcher.corrector(name).suggest(folded, limit=3)}
+        return max(sorted(found), key=lambda close: SequenceMatcher(None, folded, close).ratio(), default=None)
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+class Matches:
+    """The results of one search: the shown hits, and on demand the total and facet counts."""
+
+    def __init__(self, owner: IndexSearcher, results: Any, parsed: Any | None) -> None:
+        self.owner = owner
+        self.results = results
+        self.parsed = parsed
+
+    def hits(self) -> Iterator[tuple[dict[str, Any], float | None]]:
+        for hit in self.results:
+            yield hit["meta"], (hit.score if self.parsed is not None else None)
+
+    def total(self) -> int:
+        return len(self.results)
+
+    def counts(self, fieldname: str) -> dict[str, int]:
+        """How many matching sheets have each value of a keyword field."""
+        docs = self.results.docs()
+        reader = self.owner.searcher.reader()
+        counts: dict[str, int] = {}
+        for term in reader.field_terms(fieldname):
+            number = sum(1 for doc in reader.postings(fieldname, term).all_ids() if doc in docs)
+            if number:
+                counts[term.decode("utf-8") if isinstance(term, bytes) else term] = number
+        return counts
+
+    def durations(self) -> list[int]:
+        """The duration of every matching sheet, for duration bands."""
+        column = self.owner.searcher.reader().column_reader("duration")
+        return [column[doc] for doc in sorted(self.results.docs())]
+
+
+class _MarkFormatter(whoosh_highlight.Formatter):
+    """Marks matched words with two control characters that the caller turns into bold or nothing."""
+
+    between = " … "
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return "\x02" + whoosh_highlight.get_text(text, token, replace) + "\x03"
+
+
+def highlight(text: str, terms: Iterable[str], width: int = 220) -> list[tuple[str, bool]]:
+    """The best passage of `text` for these index terms, as (piece, matched) pairs; [] when no term is in it."""
+    termset = frozenset(terms)
+    if not termset:
+        return []
+    fragmenter = whoosh_highlight.ContextFragmenter(maxchars=width, surround=width // 3)
+    marked = whoosh_highlight.highlight(text, termset, french_analyzer(), fragmenter, _MarkFormatter(), top=1)
+    if "\x02" not in marked:
+        return []
+    pieces: list[tuple[str, bool]] = []
+    for number, part in enumerate(re.split(r"[\x02\x03]", marked)):
+        if part:
+            pieces.append((part, number % 2 == 1))
+    return pieces
+

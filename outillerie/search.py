@@ -1,0 +1,231 @@
+"""Search: a query and filters become ranked hits with highlighted snippets, facet counts and
+"vouliez-vous dire" suggestions. Whoosh stays behind index.py; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import QueryError
+from .index import WAIT_SECONDS, Criteria, IndexSearcher, highlight, with_searcher
+from .vocabulary import fold_key, load_vocabulary
+
+MAX_QUERY_CHARS = 500
+MIN_PREFIX_LETTERS = 3
+OPERATORS = frozenset({"ET", "OU", "SAUF", "AND", "OR", "NOT", "ANDNOT"})
+# Duration bands of the facets: (slug, French label, lowest minutes, highest minutes).
+DURATION_BANDS = (
+    ("moins-d-une-heure", "Moins d'une heure", 0, 59),
+    ("une-a-deux-heures", "De 1 h à 2 h", 60, 120),
+    ("demi-journee", "De 2 h à une demi-journée", 121, 210),
+    ("plus-d-une-demi-journee", "Plus d'une demi-journée", 211, 10**6),
+)
+FACETS = (("objective", "objectives", "Objectif"), ("public", "audiences", "Public"),
+          ("level", "levels", "Niveau"), ("themes", "themes", "Thème"))
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_WILDCARD_WORD = re.compile(r"[^\s()\"]*[*?][^\s()\"]*")
+_WORD = re.compile(r"(?<![\w-])[^\W\d_][\w'’·.-]*")
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[^\n]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
+_MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|https?://\S+|[#*_`>|]+|^\s*[-+]\s+", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters of a search, as vocabulary slugs and minutes; all must hold, `public` is any-of."""
+
+    objective: str | None = None
+    public: tuple[str, ...] = ()
+    min_duration: int | None = None
+    max_duration: int | None = None
+    level: str | None = None
+    theme: str | None = None
+    tag: str | None = None
+    license: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(value not in (None, ()) for value in vars(self).values())
+
+    def criteria(self) -> Criteria:
+        pairs = [("objective", (self.objective,) if self.objective else ()), ("public", self.public),
+                 ("level", (self.level,) if self.level else ()), ("themes", (self.theme,) if self.theme else ()),
+                 ("tag", (fold_key(self.tag),) if self.tag else ()), ("license", (self.license,) if self.license else ())]
+        return Criteria(any_of=tuple((name, values) for name, values in pairs if values),
+                        min_duration=self.min_duration, max_duration=self.max_duration)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: (list(value) if isinstance(value, tuple) else value) for name, value in vars(self).items()}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One sheet found, with what a list of results shows and what a script needs."""
+
+    slug: str
+    title: str
+    summary: str
+    objective: str
+    public: tuple[str, ...]
+    duration: int
+    level: str | None
+    themes: tuple[str, ...]
+    tags: tuple[str, ...]
+    license: str
+    status: str
+    path: str
+    score: float | None
+    snippet: tuple[tuple[str, bool], ...] = ()
+
+    @property
+    def snippet_text(self) -> str:
+        return "".join(piece for piece, _ in self.snippet)
+
+    def as_dict(self) -> dict[str, Any]:
+        vocabulary = load_vocabulary()
+        return {
+            "slug": self.slug, "title": self.title, "summary": self.summary,
+            "objective": self.objective, "objective_label": vocabulary.label("objectives", self.objective),
+            "public": list(self.public), "public_labels": [vocabulary.label("audiences", s) for s in self.public],
+            "duration": self.duration, "level": self.level,
+            "level_label": vocabulary.label("levels", self.level) if self.level else None,
+            "themes": list(self.themes), "theme_labels": [vocabulary.label("themes", s) for s in self.themes],
+            "tags": list(self.tags), "license": self.license, "status": self.status, "path": self.path,
+            "score": round(self.score, 4) if self.score is not None else None,
+            "snippet": self.snippet_text,
+            "highlights": sorted({piece for piece, matched in self.snippet if matched}),
+        }
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    slug: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Facet:
+    """Counts of one kind (objective, public, level, theme, duration band) over all the results."""
+
+    name: str
+    label: str
+    counts: tuple[FacetCount, ...]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search gives: the hits shown, the total, facets and a suggestion when asked or useful."""
+
+    query: str
+    filters: Filters
+    hits: tuple[Hit, ...]
+    total: int | None
+    ranked: bool
+    facets: tuple[Facet, ...] | None = None
+    suggestion: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"query": self.query, "filters": self.filters.as_dict(), "total": self.total,
+                                "count": len(self.hits), "ranked": self.ranked, "hits": [h.as_dict() for h in self.hits]}
+        if self.facets is not None:
+            data["facets"] = {f.name: {c.slug: {"label": c.label, "count": c.count} for c in f.counts}
+                              for f in self.facets}
+        if self.suggestion:
+            data["suggestion"] = self.suggestion
+        return data
+
+
+def clean_query(text: str) -> str:
+    """The query as the parser may see it, or a QueryError saying what to type instead."""
+    text = " ".join(_CONTROL.sub(" ", text).split())
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"la recherche fait {len(text)} caractères, plus que la limite de {MAX_QUERY_CHARS}. "
+                         "Pour corriger : cherchez quelques mots caractéristiques, par exemple "
+                         "outillerie search \"médiation numérique\".")
+    for word in _WILDCARD_WORD.findall(text):
+        letters = re.split(r"[*?]", word.lstrip("+-"), maxsplit=1)[0]
+        if sum(c.isalnum() for c in letters) < MIN_PREFIX_LETTERS:
+            raise QueryError(f"« {word} » : un joker * doit suivre au moins {MIN_PREFIX_LETTERS} lettres, sinon la "
+                             "recherche parcourt tout l'index. Pour corriger : écrivez le début d'un mot, par exemple "
+                             "numér*, ou lancez outillerie search sans mot pour lister toutes les fiches.")
+    return text
+
+
+def search_library(root: Path, index_dir: Path, query: str, filters: Filters = Filters(), *, limit: int | None = 10,
+                   facets: bool = False, count: bool = True, notify: Callable[[str], None] = lambda message: None,
+                   wait: float = WAIT_SECONDS) -> SearchResult:
+    """Search a library (its index refreshed first): ranked hits for words, or the filtered sheets by title."""
+    text = clean_query(query)
+
+    def work(searcher: IndexSearcher) -> SearchResult:
+        parsed = searcher.parse(text) if text else None
+        if text and parsed is None:
+            raise QueryError(f"« {text} » ne contient aucun mot à chercher (les mots très courants comme « le », "
+                             "« de » ou « pour » sont ignorés). Pour corriger : ajoutez un mot qui décrit l'atelier.")
+        matches = searcher.run(parsed, filters.criteria(), limit)
+        terms = searcher.terms_of(parsed) if parsed is not None else frozenset()
+        hits = tuple(_hit(meta, score, root, terms) for meta, score in matches.hits())
+        total = matches.total() if (count or facets) else None
+        suggestion = _suggest(searcher, text, filters) if not hits and text else None
+        return SearchResult(query=text, filters=filters, hits=hits, total=total, ranked=parsed is not None,
+                            facets=_facets(matches) if facets else None, suggestion=suggestion)
+
+    return with_searcher(root, index_dir, work, notify=notify, wait=wait)
+
+
+def _hit(meta: dict[str, Any], score: float | None, root: Path, terms: frozenset[str]) -> Hit:
+    snippet: list[tuple[str, bool]] = []
+    if terms:
+        snippet = highlight(_plain_body(root / meta["path"]), terms) or highlight(meta["summary"], terms)
+    return Hit(slug=meta["slug"], title=meta["title"], summary=meta["summary"], objective=meta["objective"],
+               public=tuple(meta["public"]), duration=meta["duration"], level=meta["level"],
+               themes=tuple(meta["themes"]), tags=tuple(meta["tags"]), license=meta["license"],
+               status=meta["status"], path=meta["path"], score=score, snippet=tuple(snippet))
+
+
+def _plain_body(path: Path) -> str:
+    """The body of a sheet without its front matter and Markdown marks, to cut a snippet from."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    text = _FRONT_MATTER.sub("", text, count=1)
+    text = _MARKDOWN.sub(lambda m: m.group(1) or " ", text)
+    return " ".join(text.split())
+
+
+def _facets(matches: Any) -> tuple[Facet, ...]:
+    vocabulary = load_vocabulary()
+    facets = []
+    for fieldname, kind, label in FACETS:
+        counts = matches.counts(fieldname)
+        facets.append(Facet(fieldname, label, tuple(FacetCount(slug, term.label, counts[slug])
+                                                     for slug, term in vocabulary.terms(kind).items() if slug in counts)))
+    durations = matches.durations()
+    bands = tuple(FacetCount(slug, label, n) for slug, label, low, high in DURATION_BANDS
+                  if (n := sum(low <= minutes <= high for minutes in durations)))
+    facets.append(Facet("duration", "Durée", bands))
+    return tuple(facets)
+
+
+def _suggest(searcher: IndexSearcher, text: str, filters: Filters) -> str | None:
+    """A query with the unknown words replaced by close words of the index, when it finds something."""
+    changed = False
+    corrected = text
+    for match in reversed(list(_WORD.finditer(text))):
+        word = match.group()
+        if word in OPERATORS or "*" in word or searcher.known(word):
+            continue
+        close = searcher.suggest(word)
+        if close and close != word:
+            corrected = corrected[: match.start()] + close + corrected[match.end():]
+            changed = True
+    if not changed:
+        return None
+    parsed = searcher.parse(corrected)
+    if parsed is None or not any(True for _ in searcher.run(parsed, filters.criteria(), 1).hits()):
+        return None
+    return corrected
