@@ -211,6 +211,232 @@ def show_command(settings: Settings, slug: str, output_format: str) -> None:
         click.echo(sheet_text(sheet))
 
 
+@cli.command("serve")
+@click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path), metavar="DOSSIER",
+              help="Site déjà exporté à servir (par défaut : exporté à la volée depuis la bibliothèque).")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), metavar="FICHIER",
+              help="Base du compteur (par défaut : compteur.sqlite3 à côté de resources/).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0 : un port libre).")
+@click.option("--trusted-proxy", metavar="ADRESSE",
+              help="Adresse du proxy inverse dont on croit l'en-tête X-Forwarded-For.")
+@pass_settings
+def serve_command(settings: Settings, site: Path | None, db: Path | None, host: str, port: int,
+                  trusted_proxy: str | None) -> None:
+    """Sert le site et compte les téléchargements des kits, sans cookie ni adresse enregistrée.
+
+    Le compteur suit les règles COUNTER (double clic, robots, téléchargements uniques par heure) ;
+    seuls des totaux anonymes par jour et par fiche sont gardés. Ctrl-C arrête le serveur.
+
+    \b
+    Exemple :
+        outillerie serve --port 8000
+    """
+    import logging
+    import tempfile
+
+    from .counter import Counter
+    from .server import SiteApp, run_server
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    db = db or settings.library.counter_db
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="outillerie-site-") as scratch:
+        if site is None:
+            from .export import export_site
+
+            site = Path(scratch) / "site"
+            report = export_site(settings.library.root, site, counter_url="", keep_going=True)
+            click.echo(f"Site exporté : {report.exported} fiches.", err=True)
+        app = SiteApp(site, Counter(db), db)
+        run_server(app, host, port, trusted_proxy,
+                   announce=lambda url: click.echo(f"outillerie sert {url} (Ctrl-C pour arrêter)", err=True))
+    click.echo("Serveur arrêté.", err=True)
+
+
+@cli.command("stats")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="AAAA-MM-JJ", help="Premier jour compris.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), metavar="AAAA-MM-JJ", help="Dernier jour compris.")
+@click.option("--by", type=click.Choice(["resource", "month", "day"]), default="resource", show_default=True,
+              help="Par fiche (et par mois), par mois ou par jour.")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Tableau lisible, CSV pour un tableur, JSON pour un programme.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), metavar="FICHIER",
+              help="Base du compteur à lire (par défaut : celle de la bibliothèque).")
+@click.option("--server", metavar="URL", help="Lire les chiffres publics d'un serveur lancé (outillerie serve).")
+@pass_settings
+def stats_command(settings: Settings, since: Any, until: Any, by: str, output_format: str, db: Path | None,
+                  server: str | None) -> None:
+    """Donne les téléchargements par fiche et par mois, et les téléchargements uniques.
+
+    \b
+    Exemple :
+        outillerie stats --since 2026-01-01 --by month
+    """
+    from .display import stats_csv, stats_table
+
+    grouping = "resource-month" if by == "resource" else by
+    since_day, until_day = (value.date() if value else None for value in (since, until))
+    if server and db:
+        raise click.UsageError("choisissez --db ou --server, pas les deux.")
+    if server:
+        from .client import fetch_stats
+
+        data = fetch_stats(server, by=grouping, since=since_day, until=until_day)
+        titles = data.get("titles", {})
+    else:
+        from .counter import read_stats, stats_as_dict
+        from .sheets import load_library
+
+        data = stats_as_dict(read_stats(db or settings.library.counter_db, since_day, until_day, grouping))
+        titles = {sheet.slug: sheet.title for sheet in load_library(settings.library.root).sheets}
+    if output_format == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif output_format == "csv":
+        click.echo(stats_csv(data, titles), nl=False)
+    else:
+        click.echo(stats_table(data, titles))
+
+
+@cli.command("download")
+@click.argument("slug")
+@click.option("--server", default="http://127.0.0.1:8000", show_default=True, metavar="URL",
+              help="Adresse du serveur outillerie.")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("."), metavar="DOSSIER",
+              show_default=True, help="Dossier où enregistrer le kit.")
+def download_command(slug: str, server: str, output: Path) -> None:
+    """Télécharge le kit d'une fiche depuis un serveur outillerie (le téléchargement y est compté).
+
+    \b
+    Exemple :
+        outillerie download cafe-de-la-mediation --server http://127.0.0.1:8000
+    """
+    from contextlib import ExitStack
+
+    from .client import download_kit
+
+    with ExitStack() as stack:
+        bars: list[Any] = []
+
+        def progress(received: int, total: int | None) -> None:
+            if not bars:  # the size is known only once the server answers
+                bars.append(stack.enter_context(click.progressbar(length=total or 1, label="Téléchargement",
+                                                                  file=sys.stderr)))
+            bars[0].update(received - bars[0].pos)
+
+        path = download_kit(server, slug, output, progress=progress)
+    click.echo(f"Kit enregistré : {path}")
+
+
+class _ProgressBar:
+    """A progress bar on stderr for long runs (many sheets); nothing for a small library."""
+
+    def __init__(self, minimum: int = 200) -> None:
+        self.minimum = minimum
+        self.bar: Any = None
+        self.label = ""
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if total < self.minimum:
+            return
+        if self.bar is None or label != self.label:
+            self.label = label
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+        if done >= total:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _notice(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@cli.command("index")
+@click.option("--rebuild", is_flag=True, help="Reconstruit tout l'index depuis zéro (sinon, seules les fiches ajoutées, "
+                                               "modifiées ou supprimées sont traitées).")
+@pass_settings
+def index_command(settings: Settings, rebuild: bool) -> None:
+    """Met à jour l'index de recherche de la bibliothèque.
+
+    Seules les fiches ajoutées, modifiées ou supprimées sont traitées ; un index absent, abîmé ou
+    construit par une autre version est reconstruit. Les fiches non valides sont signalées (comme
+    avec check) et laissées hors de l'index. « outillerie search » met l'index à jour tout seul.
+
+    \b
+    Exemple :
+        outillerie index --rebuild
+    """
+    from .index import update_index
+    from .results import index_summary
+
+    paths = settings.library
+    report = update_index(paths.root, paths.index_dir, rebuild=rebuild, notify=_notice, progress=_ProgressBar())
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    click.echo(index_summary(report))
+
+
+@cli.command("search")
+@click.argument("query", nargs=-1, metavar="[MOTS]...")
+@click.option("--objective", type=VocabularyChoice("objectives"), help="Objectif de l'atelier.")
+@click.option("--public", "public", multiple=True, type=VocabularyChoice("audiences"),
+              help="Public visé (répétable : l'un ou l'autre).")
+@click.option("--max-duration", type=Duration(), help="Durée maximale : 90, 1h30, 2h…")
+@click.option("--min-duration", type=Duration(), help="Durée minimale : 30, 1h…")
+@click.option("--level", type=VocabularyChoice("levels"), help="Niveau.")
+@click.option("--theme", type=VocabularyChoice("themes"), help="Thème.")
+@click.option("--tag", help="Mot-clé de la fiche (tel qu'écrit dans « tags »).")
+@click.option("--license", "license_id", type=VocabularyChoice("licenses"), help="Licence de la fiche.")
+@click.option("--facets", is_flag=True, help="Compte les résultats par objectif, public, niveau, thème et durée.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Nombre de fiches affichées.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True, help="Texte pour une personne, JSON ou CSV pour un programme.")
+@pass_settings
+def search_command(settings: Settings, query: tuple[str, ...], objective: str | None, public: tuple[str, ...],
+                   max_duration: int | None, min_duration: int | None, level: str | None, theme: str | None,
+                   tag: str | None, license_id: str | None, facets: bool, limit: int, output_format: str) -> None:
+    """Cherche des fiches par mots et par filtres, les plus pertinentes d'abord.
+
+    Tous les mots doivent figurer dans la fiche, avec ou sans accents, au singulier ou au pluriel.
+    Syntaxe : "expression exacte", ET / OU / SAUF (ou AND / OR / NOT), -mot pour exclure,
+    numér* pour un début de mot (3 lettres au moins). Sans mot, liste les fiches des filtres
+    par titre. Code de sortie 1 quand rien n'est trouvé.
+
+    \b
+    Exemple :
+        outillerie search "élus réseau" --objective reseau --max-duration 90
+    """
+    from .search import Filters, search_library
+
+    paths = settings.library
+    filters = Filters(objective=objective, public=public, min_duration=min_duration, max_duration=max_duration,
+                      level=level, theme=theme, tag=tag, license=license_id)
+    result = search_library(paths.root, paths.index_dir, " ".join(query), filters, limit=limit, facets=facets,
+                            count=output_format != "text" or facets, notify=_notice)
+    _echo_results(result, output_format)
+    if not result.hits:
+        sys.exit(1)
+
+
+def _echo_results(result: Any, output_format: str) -> None:
+    """Hits on stdout in the chosen format; counts and the nothing-found message on stderr."""
+    from .results import nothing_found, results_csv, results_summary, results_text
+
+    if output_format == "json":
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    elif output_format == "csv":
+        click.echo(results_csv(result), nl=False)
+    elif result.hits:
+        styled = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        click.echo(results_text(result, (lambda text: click.style(text, bold=True)) if styled else (lambda text: text)))
+    if result.hits and output_format == "text":
+        click.echo(results_summary(result), err=True)
+    elif not result.hits:
+        click.echo(nothing_found(result), err=True)
+
+
 @cache
 def _french_click() -> None:
     """Give click's own messages (usage, errors, help headings) in French, through its gettext hooks."""

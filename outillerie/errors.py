@@ -56,6 +56,10 @@ class CounterError(OutillerieError):
     """A counter database or server that cannot be used."""
 
 
+class ClientError(OutillerieError):
+    """A running server that cannot be reached, or an answer that cannot be used."""
+
+
 def relative(path: Path, root: Path) -> str:
     """A path as the person sees it: relative to the library when possible, with slashes."""
     try:

@@ -33,11 +33,18 @@ class LibraryPaths:
         if not self.bundled and _writable(local):
             return local
         cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        digest = hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
-        return cache / "outillerie" / digest / "index"
+        return cache / "outillerie" / self._digest() / "index"
 
-    def sheet_folder(self, slug: str) -> Path:
-        return self.resources / slug
+    @property
+    def counter_db(self) -> Path:
+        """The download counter's database: beside `resources/`, or in the user's data folder."""
+        if not self.bundled and _writable(self.root / "compteur.sqlite3"):
+            return self.root / "compteur.sqlite3"
+        data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        return data / "outillerie" / self._digest() / "compteur.sqlite3"
+
+    def _digest(self) -> str:
+        return hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
 
 
 def bundled_root() -> Path:

@@ -1,0 +1,257 @@
+"""The WSGI app of `outillerie serve`: the exported site, counted downloads and public statistics.
+
+No path is ever built from a URL: the site's files are listed once at start-up and every request
+is a dictionary look-up; a download's slug is looked up in the export's `kits.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import signal
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.utils import send_file
+from werkzeug.wrappers import Request, Response
+
+from .counter import Counter, read_stats, stats_as_dict
+from .errors import CounterError
+
+log = logging.getLogger("outillerie.server")
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                               "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+                               "form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+TYPES = {  # what the site holds, with charsets, whatever the machine's mime.types says
+    ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json", ".csv": "text/csv; charset=utf-8", ".md": "text/markdown; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8", ".xml": "application/xml", ".atom": "application/atom+xml",
+    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".pdf": "application/pdf",
+    ".zip": "application/zip", ".woff2": "font/woff2", ".ico": "image/x-icon",
+}
+NOT_FOUND_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Page introuvable</title></head>
+<body><main><h1>Page introuvable</h1><p>Cette adresse ne correspond à aucune page du site.
+<a href="/">Revenir au catalogue des fiches</a>.</p></main></body></html>
+"""
+
+
+@dataclass(frozen=True)
+class Kit:
+    """A downloadable kit of the export: the file and the name the visitor's browser gives it."""
+
+    slug: str
+    path: Path
+    filename: str
+    title: str
+
+
+class SiteApp:
+    """Serves one exported site folder, counts its kit downloads into `counter`."""
+
+    def __init__(self, site: Path, counter: Counter, db_path: Path) -> None:
+        self.site = site.resolve()
+        self.counter = counter
+        self.db_path = db_path
+        self.files = _list_files(self.site)
+        self.kits = _read_kits(self.site)
+        self.kit_urls = {"/" + kit.path.relative_to(self.site).as_posix(): kit for kit in self.kits.values()}
+        not_found = self.site / "404.html"
+        self.not_found_page = not_found.read_bytes() if not_found.is_file() else NOT_FOUND_PAGE.encode()
+        self.routes = Map([
+            Rule("/telecharger/<slug>", endpoint="download", methods=["GET", "HEAD"]),
+            Rule("/api/stats.json", endpoint="stats", methods=["GET", "HEAD"]),
+        ])
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.perf_counter()
+        request = Request(environ)
+        try:
+            response = self.dispatch(request)
+        except NotFound:
+            response = Response(self.not_found_page, status=404, content_type="text/html; charset=utf-8")
+        except MethodNotAllowed as error:
+            response = Response("Méthode non autorisée : seules GET et HEAD sont acceptées.\n", status=405,
+                                content_type="text/plain; charset=utf-8")
+            response.headers["Allow"] = ", ".join(error.valid_methods or ["GET", "HEAD"])
+        except HTTPException as error:
+            response = Response(f"Requête refusée ({error.code}).\n", status=error.code or 400,
+                                content_type="text/plain; charset=utf-8")
+        except CounterError as error:
+            log.error("compteur indisponible : %s", error)
+            response = Response("Les statistiques sont momentanément indisponibles.\n", status=503,
+                                content_type="text/plain; charset=utf-8")
+        response.headers.update(SECURITY_HEADERS)
+        # One line per request, without the address or the user agent of anybody.
+        log.info("%s %s %s %d %.1fms", datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 request.method, _printable(request.path), response.status_code, (time.perf_counter() - started) * 1000)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        adapter = self.routes.bind_to_environ(request.environ)
+        try:
+            endpoint, values = adapter.match()
+        except NotFound:
+            return self.static(request)
+        if endpoint == "download":
+            kit = self.kits.get(values["slug"])
+            if kit is None:
+                raise NotFound()
+            return self.send_kit(request, kit)
+        return self.stats(request)
+
+    def static(self, request: Request) -> Response:
+        """A file of the site, found by its URL in the list made at start-up."""
+        if request.method not in ("GET", "HEAD"):
+            raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
+        path = request.path
+        kit = self.kit_urls.get(path)
+        if kit is not None:
+            return self.send_kit(request, kit)
+        target = self.files.get(path)
+        if target is None and not path.endswith("/") and path + "/" in self.files:
+            location = path + "/" + (f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
+            return Response(status=301, headers={"Location": location})
+        if target is None:
+            raise NotFound()
+        mimetype = TYPES.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        response = send_file(target, request.environ, conditional=True, max_age=_max_age(path), mimetype=mimetype)
+        if target.suffix == ".html":
+            response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    def send_kit(self, request: Request, kit: Kit) -> Response:
+        """Decide the answer, count it and commit, then let the file go."""
+        response = send_file(kit.path, request.environ, conditional=True, as_attachment=True,
+                             download_name=kit.filename, mimetype="application/zip", max_age=0)
+        response.headers["Cache-Control"] = "no-cache"
+        range_start = request.range.ranges[0][0] if response.status_code == 206 and request.range else None
+        try:
+            self._count(request, kit, response.status_code, range_start)
+        except CounterError as error:
+            log.error("compteur indisponible : %s", error)
+            response.close()
+            return Response("Le compteur de téléchargements est momentanément indisponible : réessayez dans un "
+                            "instant.\n", status=503, content_type="text/plain; charset=utf-8", headers={"Retry-After": "5"})
+        return response
+
+    def _count(self, request: Request, kit: Kit, status: int, range_start: int | None) -> None:
+        """Record the request: committed before the answer leaves, so an acknowledged download is never lost."""
+        self.counter.record(
+            kit.slug,
+            method=request.method,
+            status=status,
+            client=request.remote_addr or "",
+            user_agent=request.user_agent.string,
+            range_start=range_start,
+            dnt=request.headers.get("DNT") == "1",
+            gpc=request.headers.get("Sec-GPC") == "1",
+        )
+
+    def stats(self, request: Request) -> Response:
+        """The public aggregates, per sheet by default (`?by=month|day|resource-month&since=…&until=…`)."""
+        try:
+            by = request.args.get("by", "resource")
+            if by not in ("resource", "month", "day", "resource-month"):
+                raise ValueError(by)
+            since, until = (_day(request.args.get(name)) for name in ("since", "until"))
+        except ValueError:
+            return Response("Paramètres invalides : by vaut resource, month, day ou resource-month ; since et until "
+                            "sont des dates AAAA-MM-JJ.\n", status=400, content_type="text/plain; charset=utf-8")
+        body = stats_as_dict(read_stats(self.db_path, since=since, until=until, by=by))
+        body["titles"] = {slug: kit.title for slug, kit in sorted(self.kits.items())}
+        if by == "resource":
+            body["resources"] = {row["slug"]: {"downloads": row["downloads"], "unique_downloads": row["unique_downloads"]}
+                                 for row in body["rows"]}
+        response = Response(json.dumps(body, ensure_ascii=False), content_type="application/json")
+        response.headers["Cache-Control"] = "no-cache"
+        response.headers["Access-Control-Allow-Origin"] = "*"  # public aggregates, readable by a static copy of the site
+        return response
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _list_files(site: Path) -> dict[str, Path]:
+    """URL path -> file, for every file of the site; a folder's index.html also answers at `folder/`."""
+    files: dict[str, Path] = {}
+    for path in sorted(site.rglob("*")):
+        if not path.is_file() or path.is_symlink():
+            continue
+        url = "/" + path.relative_to(site).as_posix()
+        files[url] = path
+        if path.name == "index.html":
+            files[url[: -len("index.html")]] = path
+    return files
+
+
+def _read_kits(site: Path) -> dict[str, Kit]:
+    """The export's list of kits: the only way a download URL reaches a file."""
+    manifest = site / "kits.json"
+    try:
+        entries = json.loads(manifest.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise CounterError(f"le dossier « {site} » n'a pas de fichier kits.json : ce n'est pas un site exporté par "
+                           "outillerie. Pour corriger : lancez outillerie export, ou outillerie serve sans --site.") from error
+    except (OSError, ValueError) as error:
+        raise CounterError(f"le fichier « {manifest} » est illisible. Pour corriger : exportez le site à nouveau "
+                           "(outillerie export).") from error
+    kits = {}
+    for slug, entry in entries.items():
+        path = (site / entry["path"]).resolve()
+        if path.is_relative_to(site) and path.is_file():
+            kits[slug] = Kit(slug=slug, path=path, filename=entry["filename"], title=entry.get("title", slug))
+    return kits
+
+
+def _max_age(path: str) -> int:
+    return 86400 if path.startswith("/static/") else 300
+
+
+def _printable(path: str) -> str:
+    """A path safe for a log line: control characters escaped, length bounded."""
+    shown = path.encode("unicode_escape").decode("ascii")
+    return shown if len(shown) <= 200 else shown[:200] + "…"
+
+
+def run_server(app: SiteApp, host: str, port: int, trusted_proxy: str | None,
+               announce: Callable[[str], None], threads: int = 8) -> None:
+    """Serve with waitress until Ctrl-C or SIGTERM, then close the counter cleanly."""
+    from waitress.server import create_server
+
+    options: dict[str, Any] = {"host": host, "port": port, "threads": threads, "ident": "outillerie"}
+    if trusted_proxy:
+        options.update(trusted_proxy=trusted_proxy, trusted_proxy_headers={"x-forwarded-for"},
+                       clear_untrusted_proxy_headers=True)
+    server = create_server(app, **options)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    shown_host = f"[{host}]" if ":" in host else host
+    announce(f"http://{shown_host}:{server.effective_port}/")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.close()
+        app.counter.close()
+
+
