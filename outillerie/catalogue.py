@@ -1,0 +1,160 @@
+"""The open-data catalogue (JSON, CSV) and the compact search index the catalogue page filters in the browser.
+
+The browser index holds the CLI's own terms (`analysis.analyze`), so the site folds, stems and expands
+inclusive writing exactly like `outillerie search`: JavaScript only looks words up in a table made here.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+from typing import Any, Iterable, Mapping, Sequence
+
+from . import analysis
+from .sheets import Sheet, sheet_as_dict
+from .vocabulary import Vocabulary
+
+CSV_LIST_SEPARATOR = " | "
+FACETS = (("objective", "objectives"), ("public", "audiences"), ("level", "levels"), ("theme", "themes"))
+_VARIANT_ENDINGS = ("s", "e", "es", "x")
+
+
+def sheet_record(sheet: Sheet, vocabulary: Vocabulary, urls: Mapping[str, str],
+                 contributors: Sequence[str]) -> dict[str, Any]:
+    """One sheet of catalogue.json: every metadata field, its French labels, its page, kit and source URLs."""
+    record = sheet_as_dict(sheet, vocabulary)
+    record["contributors"] = list(contributors)
+    record.update(urls)
+    return record
+
+
+def catalogue_json(records: Sequence[Mapping[str, Any]]) -> str:
+    """catalogue.json: a small envelope around the records (no date: the same sources give the same bytes)."""
+    document = {"format": "outillerie-catalogue", "version": 1, "count": len(records), "sheets": list(records)}
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+CSV_COLUMNS = ("slug", "title", "summary", "objective", "objective_label", "public", "public_labels", "duration",
+               "participants_min", "participants_max", "level", "level_label", "themes", "theme_labels", "tags",
+               "materials", "license", "license_url", "authors", "contributors", "status", "created", "updated",
+               "steps", "supports", "page_url", "kit_url", "markdown_url")
+
+
+def catalogue_csv(records: Sequence[Mapping[str, Any]]) -> str:
+    """catalogue.csv: one row per sheet, lists joined by « | », steps as « Titre (15 min) »."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for record in records:
+        row = dict(record)
+        participants = record.get("participants") or {}
+        row["participants_min"] = participants.get("min", "")
+        row["participants_max"] = participants.get("max", "")
+        row["steps"] = [f"{s['title']} ({s['minutes']} min)" if s["minutes"] is not None else s["title"]
+                        for s in record["steps"]]
+        writer.writerow(_cell(row.get(column)) for column in CSV_COLUMNS)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return CSV_LIST_SEPARATOR.join(str(item) for item in value)
+    return str(value)
+
+
+def search_text(sheet: Sheet, vocabulary: Vocabulary) -> str:
+    """What the catalogue's search box looks in: title, summary, keywords, themes, publics, materials, labels."""
+    parts = [sheet.title, sheet.summary, *sheet.tags, *sheet.materials,
+             vocabulary.label("objectives", sheet.objective),
+             *(vocabulary.label("audiences", s) for s in sheet.public),
+             *(vocabulary.label("themes", s) for s in sheet.themes)]
+    if sheet.level:
+        parts.append(vocabulary.label("levels", sheet.level))
+    return "\n".join(parts)
+
+
+def surface_words(text: str) -> list[str]:
+    """The folded whole words of a text, elisions dropped and inclusive forms expanded (before stop words and stems)."""
+    chain = analysis.FrenchTokenizer() | analysis.FoldFilter() | analysis.InclusiveFilter()
+    return [token.text for token in chain(text)]
+
+
+def sheet_terms(text: str) -> tuple[list[str], dict[str, str]]:
+    """A sheet's index terms, and each surface word (and its plural/singular neighbours) with its term."""
+    words: dict[str, str] = {}
+    terms = analysis.analyze(text)
+    known = set(terms)
+    for word in dict.fromkeys(surface_words(text)):
+        for variant in _variants(word):
+            if variant in words:
+                continue
+            found = _word_terms(variant)
+            if len(found) == 1 and found[0] in known:
+                words[variant] = found[0]
+    return sorted(known), words
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _word_terms(word: str) -> tuple[str, ...]:
+    """analyze() of one word, remembered: most words come back in every sheet."""
+    return tuple(analysis.analyze(word))
+
+
+def _variants(word: str) -> Iterable[str]:
+    """A word and the forms a person may type instead (plural, singular, feminine), checked later by analyze()."""
+    yield word
+    for ending in _VARIANT_ENDINGS:
+        yield word + ending
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            yield word[: -len(ending)]
+
+
+def browser_index(sheets: Sequence[Sheet], vocabulary: Vocabulary,
+                  analysed: Sequence[tuple[Sequence[str], Mapping[str, str]]]) -> dict[str, Any]:
+    """The JSON embedded in the catalogue: facets as indices, a shared term list, the word table, the folding rules."""
+    facet_values = {name: list(vocabulary.terms(kind)) for name, kind in FACETS}
+    all_terms = sorted({term for terms, _ in analysed for term in terms})
+    position = {term: number for number, term in enumerate(all_terms)}
+    words: dict[str, int] = {}
+    for _, table in analysed:
+        for word, term in table.items():
+            words.setdefault(word, position[term])
+    rows = []
+    for sheet, (terms, _) in zip(sheets, analysed):
+        rows.append([
+            facet_values["objective"].index(sheet.objective),
+            [facet_values["public"].index(s) for s in sheet.public],
+            sheet.duration,
+            facet_values["level"].index(sheet.level) if sheet.level else -1,
+            [facet_values["theme"].index(s) for s in sheet.themes],
+            [position[t] for t in terms],
+        ])
+    return {
+        "facets": facet_values,
+        "terms": all_terms,
+        "words": dict(sorted(words.items())),
+        "sheets": rows,
+        "rules": folding_rules(),
+    }
+
+
+def folding_rules() -> dict[str, Any]:
+    """The analyzer's word lists, handed to the browser so JavaScript never keeps a copy of its own."""
+    return {
+        "elisions": sorted(analysis.ELISIONS),
+        "lexicalised": sorted(analysis.LEXICALISED),
+        "endings": list(analysis.INCLUSIVE_ENDINGS),
+        "known": sorted(analysis._KNOWN_ENDINGS),
+        "feminine": {ending: [list(rule) for rule in rules] for ending, rules in analysis._FEMININE_RULES.items()},
+        "stop": sorted(analysis.STOP_WORDS),
+    }
+
+
+def embed_json(data: Any) -> str:
+    """JSON safe inside a <script> element: `<`, `>` and `&` escaped, compact separators."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

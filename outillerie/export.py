@@ -1,0 +1,339 @@
+"""`outillerie export`: the static site, its kits and open data, written aside then swapped in.
+
+The only module that imports jinja2. A sheet whose sources, history and options did not change since the
+previous export is hard-linked from it instead of being rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import jinja2
+from markupsafe import Markup
+
+from . import __version__
+from .catalogue import browser_index, catalogue_csv, catalogue_json, embed_json, search_text, sheet_record, sheet_terms
+from .contributors import SheetHistory, edit_base_url, sheet_histories
+from .errors import ExportError, Problem
+from .kits import credits_text, kit_entries, kit_filename, licence_text, write_zip
+from .pages import citation, clock, facts, french_date, json_ld, relative_link, timeline
+from .render import Rendered, french_spacing, render_markdown
+from .sheets import Sheet, format_duration, load_library
+from .validation import valid_sheets, validate_library
+from .vocabulary import Vocabulary, fold_key, load_vocabulary
+
+Progress = Callable[[str, int, int], None]  # (label, done, total), like index.update_index
+CACHE_FILE = ".outillerie-export.json"
+EXPORT_FORMAT = 1
+SITE_NAME = "Fiches ateliers de l'inclusion numérique"
+DURATION_CHOICES = ((30, "30 min ou moins"), (60, "1 h ou moins"), (90, "1 h 30 ou moins"), (120, "2 h ou moins"),
+                    (180, "3 h ou moins"), (210, "une demi-journée ou moins"), (420, "une journée ou moins"))
+FEED_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What an export did: where, how many sheets, how many reused as they were, what was left out and why."""
+
+    output: Path
+    exported: int
+    reused: int
+    drafts: int
+    problems: tuple[Problem, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def left_out(self) -> int:
+        return len({problem.path for problem in self.problems})
+
+
+def export_site(root: Path, output: Path, *, base_url: str | None = None, counter_url: str | None = None,
+                keep_going: bool = False, progress: Progress | None = None) -> ExportReport:
+    """Write the site of the library `root` into `output` (replaced whole, or not at all).
+
+    `counter_url` None: download buttons point to the ZIP files; "" : to `/telecharger/<slug>` on the same
+    server (`outillerie serve`); a URL: to `URL/telecharger/<slug>`. Invalid sheets are left out; unless
+    `keep_going`, an ExportError then lists them once the rest of the site is in place.
+    """
+    root, output = Path(root).resolve(), Path(output).absolute()
+    options = {"base_url": _web_address(base_url, "--base-url", slash=True),
+               "counter_url": _web_address(counter_url, "--counter-url", slash=False)}
+    _check_output(root, output)
+    library = load_library(root)
+    problems = validate_library(library)
+    valid = valid_sheets(library, problems)
+    sheets = sorted((s for s in valid if s.is_published), key=lambda s: (fold_key(s.title), s.slug))
+    site = _Site(root, output, options, sheets)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
+    try:
+        reused = site.write(work, progress)
+        work.chmod(0o755)
+        _swap(work, output)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    errors = tuple(p for p in problems if p.is_error)
+    notes = () if options["base_url"] else (
+        "Remarque : sans --base-url, sitemap.xml et flux.atom donnent des adresses relatives ; donnez l'adresse publique "
+        "du site pour les rendre utilisables par les moteurs de recherche et les lecteurs de flux.",)
+    report = ExportReport(output, len(sheets), reused, len(valid) - len(sheets), errors, notes)
+    if errors and not keep_going:
+        lines = "\n".join(str(p) for p in errors)
+        raise ExportError(f"{lines}\n{report.left_out} fiche(s) invalide(s) laissée(s) de côté ; le site a été écrit "
+                          f"sans elle(s) dans {output}. Pour corriger : corrigez ces erreurs (outillerie check), "
+                          "ou relancez avec --keep-going pour publier sans ces fiches.")
+    return report
+
+
+def _web_address(value: str | None, option: str, *, slash: bool) -> str | None:
+    if value is None or (value == "" and not slash):
+        return value
+    if not value.startswith(("http://", "https://")) or " " in value:
+        raise ExportError(f"{option} « {value} » n'est pas une adresse web. Pour corriger : donnez une adresse "
+                          "complète, par exemple https://fiches.exemple.fr/")
+    return value.rstrip("/") + ("/" if slash else "")
+
+
+def _check_output(root: Path, output: Path) -> None:
+    """Refuse to replace a folder that is not a previous export: it would be deleted."""
+    resolved = output.resolve()
+    if resolved == root or root.is_relative_to(resolved) or resolved.is_relative_to(root / "resources"):
+        raise ExportError(f"le dossier de sortie « {output} » contient la bibliothèque ou est dans resources/. "
+                          "Pour corriger : choisissez un autre dossier, par exemple --output site.")
+    if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not (output / CACHE_FILE).is_file())):
+        raise ExportError(f"« {output} » existe et n'est pas un site exporté par outillerie : il serait remplacé. "
+                          "Pour corriger : choisissez un dossier vide ou qui n'existe pas encore.")
+
+
+def _swap(work: Path, output: Path) -> None:
+    """Put the new site in place; the previous one stays whole until that moment."""
+    if not output.exists():
+        os.replace(work, output)
+        return
+    old = work.with_suffix(".old")
+    os.replace(output, old)
+    os.replace(work, output)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _trusted(html: str) -> Markup:
+    """THE one place where HTML is marked safe: render.py's escaped Markdown output and escaped embedded JSON."""
+    return Markup(html)
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("outillerie", "templates"),
+        autoescape=jinja2.select_autoescape(("html", "xml", "atom"), default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    environment.filters.update(typo=lambda text: french_spacing(str(text)), duration=format_duration,
+                               date=french_date, clock=clock)
+    return environment
+
+
+def _package_fingerprint() -> str:
+    """A digest of the code, templates and data that shape a page: changing any of them re-renders every sheet."""
+    digest = hashlib.sha256(f"{EXPORT_FORMAT}:{__version__}".encode())
+    package = resources.files("outillerie")
+    for folder in ("", "templates", "static", "data", "data/licenses"):
+        entries = package.joinpath(folder).iterdir() if folder else package.iterdir()
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.is_file() and entry.name.endswith((".py", ".html", ".css", ".js", ".svg", ".xml", ".atom", ".json",
+                                                        ".txt")):
+                digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()
+
+
+class _Site:
+    """One export in progress: shared inputs, the previous export's cache, and the writers of each part."""
+
+    def __init__(self, root: Path, output: Path, options: Mapping[str, str | None], sheets: list[Sheet]) -> None:
+        self.root, self.output, self.options, self.sheets = root, output, options, sheets
+        self.vocabulary: Vocabulary = load_vocabulary()
+        self.environment = _environment()
+        self.histories: dict[str, SheetHistory] = sheet_histories(root)
+        self.edit_base = edit_base_url(root)
+        self.base = options["base_url"]
+        self.previous = _read_cache(output / CACHE_FILE)
+        self.code = _package_fingerprint()
+        self.cache: dict[str, Any] = {}
+
+    def render(self, template: str, target: Path, **context: Any) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = self.environment.get_template(template).render(site_name=SITE_NAME, **context)
+        target.write_text(text, encoding="utf-8", newline="\n")
+
+    def write(self, work: Path, progress: Progress | None) -> int:
+        """Every file of the site into `work`; returns how many sheets were reused from the previous export."""
+        reused = 0
+        analysed = []
+        for done, sheet in enumerate(self.sheets, start=1):
+            fingerprint = self.fingerprint(sheet)
+            old = self.previous.get(sheet.slug)
+            if old and old.get("hash") == fingerprint and self.link_previous(sheet.slug, work):
+                entry, reused = old, reused + 1
+            else:
+                entry = {"hash": fingerprint, **self.write_sheet(sheet, work)}
+                entry["terms"], entry["words"] = sheet_terms(search_text(sheet, self.vocabulary))
+            self.cache[sheet.slug] = entry
+            analysed.append((entry["terms"], entry["words"]))
+            if progress:
+                progress("Export des fiches", done, len(self.sheets))
+        self.write_shared(work, analysed)
+        return reused
+
+    def fingerprint(self, sheet: Sheet) -> str:
+        digest = hashlib.sha256(self.code.encode())
+        history = self.histories.get(sheet.slug)
+        digest.update(json.dumps([self.options, self.edit_base, repr(history)], sort_keys=True).encode())
+        digest.update(sheet.path.read_bytes())
+        for support in sheet.supports:
+            digest.update(b"\0" + support.encode() + b"\0" + (sheet.folder / support).read_bytes())
+        return digest.hexdigest()
+
+    def link_previous(self, slug: str, work: Path) -> bool:
+        """Hard-link (or copy) a sheet's page folder and kit from the previous export; False if they are gone."""
+        pages, kit = self.output / "fiches" / slug, self.output / "telechargements" / f"{slug}.zip"
+        if not pages.is_dir() or not kit.is_file():
+            return False
+        for source in [kit, *sorted(p for p in pages.rglob("*") if p.is_file())]:
+            target = work / source.relative_to(self.output)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+        return True
+
+    def urls(self, slug: str) -> dict[str, str]:
+        prefix = self.base or ""
+        page = f"fiches/{slug}/" if self.base else f"fiches/{slug}/index.html"
+        return {"page_url": prefix + page, "kit_url": f"{prefix}telechargements/{slug}.zip",
+                "markdown_url": f"{prefix}fiches/{slug}/index.md"}
+
+    def download_href(self, slug: str, root: str) -> str:
+        counter = self.options["counter_url"]
+        return f"{counter}/telecharger/{slug}" if counter is not None else f"{root}telechargements/{slug}.zip"
+
+    def write_sheet(self, sheet: Sheet, work: Path) -> dict[str, Any]:
+        """The sheet's page, its supports (Markdown ones also as pages) and its kit."""
+        folder = work / "fiches" / sheet.slug
+        folder.mkdir(parents=True)
+        shutil.copyfile(sheet.path, folder / "index.md")
+        as_pages = {s for s in sheet.supports if s.endswith(".md") and f"{s[:-3]}.html" not in sheet.supports}
+        rendered = render_markdown(sheet.body, links=lambda href: relative_link(href, sheet, as_pages))
+        printable_supports = []
+        for support in sheet.supports:
+            if support != "index.html":
+                (folder / support).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(sheet.folder / support, folder / support)
+            if support in as_pages:
+                printable_supports.append(self.write_support(sheet, support, folder))
+        history = self.histories.get(sheet.slug)
+        page_url = self.urls(sheet.slug)["page_url"] if self.base else None
+        context = self.sheet_context(sheet, rendered, history, page_url)
+        kit = work / "telechargements" / f"{sheet.slug}.zip"
+        kit.parent.mkdir(exist_ok=True)
+        printable = self.environment.get_template("printable.html").render(
+            site_name=SITE_NAME, style=_trusted(_style()), **context)
+        credits = credits_text(sheet, history, self.vocabulary, context["citation"])
+        entries = kit_entries(sheet, printable, credits, licence_text(sheet.license, self.vocabulary))
+        write_zip(kit, entries + [(f"{sheet.slug}/{name}", data) for name, data in printable_supports])
+        self.render("sheet.html", folder / "index.html", root="../../", kit_size=kit.stat().st_size,
+                    download_href=self.download_href(sheet.slug, "../../"), **context)
+        return {}
+
+    def write_support(self, sheet: Sheet, support: str, folder: Path) -> tuple[str, bytes]:
+        """A Markdown support as a page of the site; returns its printable version for the kit."""
+        rendered = render_markdown((sheet.folder / support).read_text(encoding="utf-8", errors="replace"), shift=0)
+        has_title = bool(rendered.headings) and rendered.headings[0].level == 1
+        title = rendered.headings[0].text if has_title else support.rsplit("/", 1)[-1]
+        depth = "../" * (2 + support.count("/"))
+        context = {"sheet": sheet, "title": title, "has_title": has_title, "body": _trusted(rendered.html), "support": support,
+                   "sheet_href": "../" * support.count("/") + "index.html"}
+        self.render("support.html", folder / f"{support[:-3]}.html", root=depth, **context)
+        printable = self.environment.get_template("printable-support.html").render(
+            site_name=SITE_NAME, style=_trusted(_style()), **context)
+        return f"{support[:-3]}.html", printable.encode("utf-8")
+
+    def sheet_context(self, sheet: Sheet, rendered: Rendered, history: SheetHistory | None,
+                      page_url: str | None) -> dict[str, Any]:
+        steps = timeline(sheet, rendered.headings)
+        term = self.vocabulary.licenses.get(sheet.license)
+        edit = f"{self.edit_base}resources/{sheet.slug}/index.md" if self.edit_base else None
+        return {
+            "sheet": sheet, "facts": facts(sheet, self.vocabulary), "steps": steps,
+            "end_offset": sum(s.minutes or 0 for s in sheet.steps), "body": _trusted(rendered.html),
+            "licence": term, "citation": citation(sheet, self.vocabulary, page_url), "history": history,
+            "kit_filename": kit_filename(sheet.title), "edit_url": edit,
+            "supports": [(s, f"{s[:-3]}.html" if s.endswith(".md") else None) for s in sheet.supports],
+            "json_ld": _trusted(embed_json(json_ld(sheet, self.vocabulary, steps, page_url, history))),
+            "stats_url": (f"{self.options['counter_url']}/api/stats.json" if self.options["counter_url"] is not None
+                          else "../../api/stats.json"),
+        }
+
+    def write_shared(self, work: Path, analysed: list[tuple[list[str], dict[str, str]]]) -> None:
+        """The catalogue, the about and 404 pages, open data, feeds, kits.json, static files and the cache."""
+        vocabulary = self.vocabulary
+        index = browser_index(self.sheets, vocabulary, analysed)
+        cards = [{"sheet": s, "href": f"fiches/{s.slug}/index.html",
+                  "public": [vocabulary.label("audiences", p) for p in s.public],
+                  "level": vocabulary.label("levels", s.level) if s.level else None} for s in self.sheets]
+        self.render("catalogue.html", work / "index.html", root="", cards=cards, vocabulary=vocabulary,
+                    durations=DURATION_CHOICES, index_json=_trusted(embed_json(index)))
+        self.render("about.html", work / "a-propos" / "index.html", root="../", count=len(self.sheets),
+                    base_url=self.base)
+        self.render("404.html", work / "404.html", home=self.base or "/", style=_trusted(_style()))
+        records = [sheet_record(s, vocabulary, self.urls(s.slug), [c.name for c in self.history(s)])
+                   for s in self.sheets]
+        (work / "catalogue.json").write_text(catalogue_json(records), encoding="utf-8", newline="\n")
+        (work / "catalogue.csv").write_text(catalogue_csv(records), encoding="utf-8", newline="")
+        kits = {s.slug: {"path": f"telechargements/{s.slug}.zip", "filename": kit_filename(s.title), "title": s.title}
+                for s in self.sheets}
+        (work / "kits.json").write_text(json.dumps(kits, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                        encoding="utf-8")
+        dated = sorted(((self.last_change(s), s) for s in self.sheets if self.last_change(s)),
+                       key=lambda pair: (pair[0], pair[1].slug), reverse=True)
+        self.render("sitemap.xml", work / "sitemap.xml", base=self.base or "", sheets=self.sheets,
+                    last_change=self.last_change)
+        self.render("flux.atom", work / "flux.atom", base=self.base, entries=dated[:FEED_SIZE],
+                    urls=self.urls, vocabulary=vocabulary)
+        static = resources.files("outillerie").joinpath("static")
+        (work / "static").mkdir()
+        for entry in sorted(static.iterdir(), key=lambda e: e.name):
+            if entry.is_file():
+                (work / "static" / entry.name).write_bytes(entry.read_bytes())
+        cache = {"format": EXPORT_FORMAT, "sheets": dict(sorted(self.cache.items()))}
+        (work / CACHE_FILE).write_text(json.dumps(cache, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+    def history(self, sheet: Sheet) -> tuple[Any, ...]:
+        history = self.histories.get(sheet.slug)
+        return history.contributors if history else ()
+
+    def last_change(self, sheet: Sheet) -> Any:
+        history = self.histories.get(sheet.slug)
+        return sheet.updated or sheet.created or (history.last if history else None)
+
+
+def _style() -> str:
+    """The stylesheet, inlined in the pages that must stand alone (the kit's HTML, 404.html)."""
+    return resources.files("outillerie").joinpath("static/style.css").read_text(encoding="utf-8")
+
+
+def _read_cache(path: Path) -> dict[str, Any]:
+    """The previous export's per-sheet fingerprints and search terms (empty when absent or unreadable)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT or not isinstance(data.get("sheets"), dict):
+        return {}
+    return data["sheets"]

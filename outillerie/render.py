@@ -1,0 +1,176 @@
+"""Markdown -> safe HTML for the site (the only module that imports markdown-it-py).
+
+Raw HTML is escaped, only http(s)/mailto/tel and relative links stay links, images load only
+from the sheet's own folder, and French spacing is applied to text (never to code).
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+from functools import cache
+from typing import Callable, Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from .vocabulary import fold_key
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_INVISIBLE_RE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_BEFORE_HIGH = re.compile(r"[ \u00a0]+([;!?])")
+_BEFORE_COLON = re.compile(r"[ \u00a0\u202f]+([:»])")
+_AFTER_OPENING = re.compile(r"«[ \u00a0\u202f]+")
+
+_TIME_SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")  # « Accueil (15 min) » -> anchor « accueil »
+LinkMap = Callable[[str], "str | None"]
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of the rendered body: its level on the page, its text and its anchor."""
+
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered body: safe HTML and the outline it has."""
+
+    html: str
+    headings: tuple[Heading, ...]
+
+
+def french_spacing(text: str) -> str:
+    """Non-breaking spaces where French typography wants them: before : ; ? ! », after «."""
+    if not any(mark in text for mark in ":;?!«»"):
+        return text
+    text = _BEFORE_HIGH.sub("\u202f\\1", text)
+    text = _BEFORE_COLON.sub("\u00a0\\1", text)
+    return _AFTER_OPENING.sub("«\u00a0", text)
+
+
+def is_safe_url(url: str) -> bool:
+    """True for relative URLs and http(s)/mailto/tel: never javascript:, data:, vbscript:, file:…
+
+    Percent-escapes and invisible characters are removed first, so `java%09script:` is refused too.
+    """
+    cleaned = _INVISIBLE_RE.sub("", urllib.parse.unquote(url))
+    match = _SCHEME_RE.match(cleaned)
+    return match is None or match.group(1).lower() in SAFE_SCHEMES
+
+
+def is_local_url(url: str) -> bool:
+    """True for a URL inside the site (no scheme, no host): the only kind an image may load."""
+    cleaned = _INVISIBLE_RE.sub("", urllib.parse.unquote(url))
+    return _SCHEME_RE.match(cleaned) is None and not cleaned.startswith(("//", "\\\\", "/\\", "\\/"))
+
+
+@cache
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.validateLink = is_safe_url  # type: ignore[method-assign]
+    md.core.ruler.push("outillerie_text", _typography_and_images)
+    return md
+
+
+def render_markdown(text: str, *, links: LinkMap | None = None, shift: int | None = None) -> Rendered:
+    """Render a sheet body: headings get anchors and sit below the page's h1, `###` blocks are grouped for print.
+
+    `links` may rewrite a relative link (a Markdown support to its HTML page); `shift` is added to every
+    heading level (default: 1 when the body uses `#`, so the page keeps a single h1).
+    """
+    md = _parser()
+    tokens = md.parse(text)
+    if shift is None:
+        shift = 1 if any(t.type == "heading_open" and t.tag == "h1" for t in tokens) else 0
+    headings = _rework_headings(tokens, shift)
+    if links is not None:
+        _rewrite_links(tokens, links)
+    tokens = _group_blocks(tokens, 3 + shift)
+    html = md.renderer.render(tokens, md.options, {})
+    return Rendered(html=html, headings=tuple(headings))
+
+
+def _typography_and_images(state: StateCore) -> None:
+    """French spacing in text; an image from outside the site becomes a plain link to it."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        for token in block.children:
+            if token.type == "text":
+                token.content = french_spacing(token.content)
+            if token.type == "image" and not is_local_url(token.attrGet("src") or ""):
+                children.extend(_image_as_link(token))
+                continue
+            children.append(token)
+        block.children = children
+
+
+def _image_as_link(image: Token) -> Sequence[Token]:
+    opening = Token("link_open", "a", 1)
+    opening.attrSet("href", str(image.attrGet("src")))
+    label = Token("text", "", 0)
+    label.content = f"Image : {image.content or image.attrGet('src')}"
+    return (opening, label, Token("link_close", "a", -1))
+
+
+def _rework_headings(tokens: list[Token], shift: int) -> list[Heading]:
+    found: list[Heading] = []
+    used: set[str] = set()
+    for index, token in enumerate(tokens):
+        if token.type not in ("heading_open", "heading_close"):
+            continue
+        level = min(int(token.tag[1]) + shift, 6)
+        token.tag = f"h{level}"
+        if token.type == "heading_close":
+            continue
+        inline = tokens[index + 1]
+        plain = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
+        anchor = base = fold_key(_TIME_SUFFIX.sub("", plain)) or fold_key(plain) or "section"
+        number = 2
+        while anchor in used:
+            anchor, number = f"{base}-{number}", number + 1
+        used.add(anchor)
+        token.attrSet("id", anchor)
+        found.append(Heading(level=level, text=plain, anchor=anchor))
+    return found
+
+
+def _rewrite_links(tokens: list[Token], links: LinkMap) -> None:
+    for block in tokens:
+        for token in block.children or ():
+            if token.type == "link_open":
+                target = links(str(token.attrGet("href") or ""))
+                if target is not None:
+                    token.attrSet("href", target)
+
+
+def _group_blocks(tokens: list[Token], level: int) -> list[Token]:
+    """Wrap each heading of `level` and what follows it in a div, so print can keep a step on one page."""
+    grouped: list[Token] = []
+    inside = False
+    for token in tokens:
+        if token.type == "heading_open" and token.level == 0 and int(token.tag[1]) <= level:
+            if inside:
+                grouped.append(_html("</div>\n"))
+                inside = False
+            if int(token.tag[1]) == level:
+                grouped.append(_html('<div class="bloc">\n'))
+                inside = True
+        grouped.append(token)
+    if inside:
+        grouped.append(_html("</div>\n"))
+    return grouped
+
+
+def _html(markup: str) -> Token:
+    token = Token("html_block", "", 0)
+    token.content = markup
+    return token
