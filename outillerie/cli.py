@@ -437,6 +437,38 @@ def _echo_results(result: Any, output_format: str) -> None:
         click.echo(nothing_found(result), err=True)
 
 
+@cli.command("export")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
+              metavar="DOSSIER", help="Dossier du site (remplacé en entier s'il vient d'un export précédent).")
+@click.option("--base-url", metavar="URL", help="Adresse publique du site, pour sitemap.xml, le flux Atom et le JSON-LD.")
+@click.option("--counter-url", metavar="URL", help="Adresse d'un serveur outillerie : les boutons de téléchargement "
+                                                    "y passent pour être comptés.")
+@click.option("--keep-going", is_flag=True, help="Publie sans les fiches invalides et termine avec le code 0.")
+@pass_settings
+def export_command(settings: Settings, output: Path, base_url: str | None, counter_url: str | None,
+                   keep_going: bool) -> None:
+    """Écrit le site statique : catalogue filtrable, une page par fiche, kits ZIP, données ouvertes.
+
+    Le site fonctionne ouvert depuis le disque (clé USB), sur tout hébergement statique et avec
+    « outillerie serve ». Il est écrit à côté puis mis en place d'un coup ; les fiches inchangées
+    depuis l'export précédent sont reprises telles quelles. Une fiche invalide est signalée comme
+    avec check et laissée de côté (code de sortie 1, sauf avec --keep-going).
+
+    \b
+    Exemple :
+        outillerie export --output site --base-url https://fiches.exemple.fr/
+    """
+    from .export import export_site
+
+    report = export_site(settings.library.root, output, base_url=base_url, counter_url=counter_url,
+                         keep_going=keep_going, progress=_ProgressBar(minimum=100))
+    for line in [*map(str, report.problems), *report.notes]:
+        click.echo(line, err=True)
+    reused = f" ({report.reused} inchangée(s), reprise(s) de l'export précédent)" if report.reused else ""
+    left = f" ; {report.left_out} fiche(s) invalide(s) laissée(s) de côté" if report.problems else ""
+    click.echo(f"Site exporté dans {report.output} : {report.exported} fiche(s){reused}{left}.")
+
+
 @cache
 def _french_click() -> None:
     """Give click's own messages (usage, errors, help headings) in French, through its gettext hooks."""
