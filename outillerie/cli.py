@@ -7,7 +7,6 @@ import json
 import os
 import sys
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import click
 
 from .errors import OutillerieError
 from .library import LibraryPaths, find_library
-from .sheets import parse_duration
+from .durations import parse_duration
 from .vocabulary import load_vocabulary
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -480,7 +479,7 @@ def _french_click() -> None:
     import click.termui
     import click.types
 
-    catalogue = json.loads(resources.files("outillerie").joinpath("data/click-fr.json").read_text(encoding="utf-8"))
+    catalogue = json.loads((Path(__file__).parent / "data" / "click-fr.json").read_text(encoding="utf-8"))
     singular, plural = catalogue["gettext"], catalogue["ngettext"]
 
     def gettext(message: str) -> str:

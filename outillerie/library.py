@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from importlib import resources as package_files
 from pathlib import Path
 
 from .errors import LibraryError
@@ -49,7 +48,7 @@ class LibraryPaths:
 
 def bundled_root() -> Path:
     """The commons installed with the package."""
-    return Path(str(package_files.files("outillerie").joinpath("commons")))
+    return Path(__file__).parent / "commons"
 
 
 def find_library(explicit: Path | None, variable: str | None, cwd: Path) -> LibraryPaths:

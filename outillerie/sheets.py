@@ -15,6 +15,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from .durations import format_duration, parse_duration
 from .errors import LibraryError, Problem, SheetError, relative
 from .vocabulary import Vocabulary, fold_key, load_vocabulary
 
@@ -24,7 +25,6 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("title", "summary", "objective", "public", "duration", "license", "authors")
 OPTIONAL = ("participants", "level", "themes", "tags", "materials", "status", "created", "updated")
 KNOWN_KEYS = REQUIRED + OPTIONAL
-DAY_MINUTES = 420  # « 1 journée » : 7 heures d'atelier
 ERROR, WARNING = "erreur", "avertissement"
 
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
@@ -87,45 +87,6 @@ class Library:
     root: Path
     sheets: tuple[Sheet, ...]
     problems: tuple[Problem, ...]
-
-
-def parse_duration(value: Any) -> int:
-    """Minutes from `90`, `"90 min"`, `"1h30"`, `"2 h"`, `"1 journée"` (420) or `"une demi-journée"` (210)."""
-    if isinstance(value, bool) or value is None:
-        raise ValueError("attendu un nombre de minutes")
-    if isinstance(value, int):
-        minutes = value
-    elif isinstance(value, str):
-        minutes = _parse_duration_text(value)
-    else:
-        raise ValueError("attendu un nombre entier de minutes")
-    if minutes <= 0:
-        raise ValueError("la durée doit être positive")
-    return minutes
-
-
-def _parse_duration_text(text: str) -> int:
-    key = text.strip().lower().replace("\u00a0", " ")
-    if re.fullmatch(r"\d+", key):
-        return int(key)
-    match = re.fullmatch(r"(\d+)\s*(?:min|mn|minutes?)\.?", key)
-    if match:
-        return int(match.group(1))
-    match = re.fullmatch(r"(\d+)\s*(?:h|heures?)\s*(?:(\d{1,2})\s*(?:min|mn|minutes?)?)?", key)
-    if match:
-        return int(match.group(1)) * 60 + int(match.group(2) or 0)
-    match = re.fullmatch(r"(une|1)?\s*(demi-|1/2\s*)?(?:journée|journee|jour)", key)
-    if match:
-        return DAY_MINUTES // 2 if match.group(2) else DAY_MINUTES
-    raise ValueError(f"« {text} » n'est pas une durée comprise")
-
-
-def format_duration(minutes: int) -> str:
-    """A duration as people write it: 45 min, 1 h 30, 7 h."""
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
 
 
 def find_sheet_files(resources: Path) -> list[Path]:

@@ -1,0 +1,50 @@
+"""Durations as people write them (90, 1h30, 45 min, une demi-journée) and as we print them (1 h 30).
+
+Apart from sheets.py so that the CLI and search results can use them without loading YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+DAY_MINUTES = 420  # « 1 journée » : 7 heures d'atelier
+
+
+def parse_duration(value: Any) -> int:
+    """Minutes from `90`, `"90 min"`, `"1h30"`, `"2 h"`, `"1 journée"` (420) or `"une demi-journée"` (210)."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError("attendu un nombre de minutes")
+    if isinstance(value, int):
+        minutes = value
+    elif isinstance(value, str):
+        minutes = _parse_duration_text(value)
+    else:
+        raise ValueError("attendu un nombre entier de minutes")
+    if minutes <= 0:
+        raise ValueError("la durée doit être positive")
+    return minutes
+
+
+def _parse_duration_text(text: str) -> int:
+    key = text.strip().lower().replace("\u00a0", " ")
+    if re.fullmatch(r"\d+", key):
+        return int(key)
+    match = re.fullmatch(r"(\d+)\s*(?:min|mn|minutes?)\.?", key)
+    if match:
+        return int(match.group(1))
+    match = re.fullmatch(r"(\d+)\s*(?:h|heures?)\s*(?:(\d{1,2})\s*(?:min|mn|minutes?)?)?", key)
+    if match:
+        return int(match.group(1)) * 60 + int(match.group(2) or 0)
+    match = re.fullmatch(r"(une|1)?\s*(demi-|1/2\s*)?(?:journée|journee|jour)", key)
+    if match:
+        return DAY_MINUTES // 2 if match.group(2) else DAY_MINUTES
+    raise ValueError(f"« {text} » n'est pas une durée comprise")
+
+
+def format_duration(minutes: int) -> str:
+    """A duration as people write it: 45 min, 1 h 30, 7 h."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"

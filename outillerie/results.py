@@ -1,0 +1,101 @@
+"""Search results and index reports as text for a person (bold through a function the CLI gives), and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Callable
+
+from .index import IndexReport
+from .search import SearchResult
+from .durations import format_duration
+from .vocabulary import load_vocabulary
+
+CSV_COLUMNS = ("slug", "title", "objective", "public", "duration", "level", "themes", "tags", "license", "score",
+               "path", "snippet")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count > 1 else ''}"
+
+
+def results_text(result: SearchResult, bold: Callable[[str], str] = lambda text: text) -> str:
+    """The hits as a numbered list: title, slug and key facts, then the snippet with matched words in bold."""
+    vocabulary = load_vocabulary()
+    lines: list[str] = []
+    for number, hit in enumerate(result.hits, 1):
+        lines.append(f"{number}. {bold(hit.title)}")
+        publics = ", ".join(vocabulary.label("audiences", slug) for slug in hit.public)
+        lines.append(f"   {hit.slug} · {vocabulary.label('objectives', hit.objective)} · {format_duration(hit.duration)}"
+                     f" · {publics}")
+        if hit.snippet:
+            text = "".join(bold(piece) if matched else piece for piece, matched in hit.snippet)
+            lines.append(f"   « …{text.strip()}… »")
+        lines.append("")
+    if result.facets:
+        lines.append(facets_text(result))
+    return "\n".join(lines).rstrip("\n")
+
+
+def facets_text(result: SearchResult) -> str:
+    """One line per facet: « Objectif : Sensibiliser (3), Travailler en réseau (5) »."""
+    lines = [f"Répartition des {_plural(result.total or 0, 'fiche')} trouvée{'s' if (result.total or 0) > 1 else ''} :"]
+    for facet in result.facets or ():
+        if facet.counts:
+            values = ", ".join(f"{count.label} ({count.count})" for count in facet.counts)
+            lines.append(f"  {facet.label} : {values}")
+    return "\n".join(lines)
+
+
+def results_summary(result: SearchResult) -> str:
+    """The line on stderr after the hits: how many are shown out of how many."""
+    shown = len(result.hits)
+    if result.total is None or result.total == shown:
+        return f"{_plural(shown, 'fiche')} trouvée{'s' if shown > 1 else ''}."
+    return f"{_plural(result.total, 'fiche')} trouvée{'s' if result.total > 1 else ''}, les {shown} premières affichées " \
+           "(--limit pour en voir plus)."
+
+
+def nothing_found(result: SearchResult) -> str:
+    """The message of an empty search, with the suggestion when the index has a close spelling."""
+    what = f"« {result.query} »" if result.query else "ces filtres"
+    message = f"Aucune fiche ne correspond à {what}"
+    if result.query and result.filters:
+        message += " avec ces filtres"
+    message += "."
+    if result.suggestion:
+        message += f" Vouliez-vous dire « {result.suggestion} » ?"
+    elif result.filters:
+        message += " Pour élargir : retirez un filtre."
+    else:
+        message += " Pour élargir : essayez un autre mot, ou moins de mots."
+    return message
+
+
+def results_csv(result: SearchResult) -> str:
+    """One row per hit; lists joined by « | »."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for hit in result.hits:
+        writer.writerow([hit.slug, hit.title, hit.objective, "|".join(hit.public), hit.duration, hit.level or "",
+                         "|".join(hit.themes), "|".join(hit.tags), hit.license,
+                         f"{hit.score:.4f}" if hit.score is not None else "", hit.path, hit.snippet_text])
+    return buffer.getvalue()
+
+
+def index_summary(report: IndexReport) -> str:
+    """The line `outillerie index` prints: what it did and how many sheets the index holds."""
+    if report.rebuilt:
+        done = "Index reconstruit"
+    elif report.added or report.updated or report.removed:
+        parts = [f"{report.added} ajoutée{'s' if report.added > 1 else ''}",
+                 f"{report.updated} mise{'s' if report.updated > 1 else ''} à jour",
+                 f"{report.removed} retirée{'s' if report.removed > 1 else ''}"]
+        done = f"Index mis à jour ({', '.join(parts)})"
+    else:
+        done = "Index déjà à jour"
+    invalid = len({problem.path for problem in report.problems})
+    left_out = f" ; {_plural(invalid, 'fiche')} non valide{'s' if invalid > 1 else ''} laissée{'s' if invalid > 1 else ''} de côté" \
+        if invalid else ""
+    return f"{done} : {_plural(report.indexed, 'fiche')}{left_out}."
