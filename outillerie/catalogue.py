@@ -31,9 +31,9 @@ def sheet_record(sheet: Sheet, vocabulary: Vocabulary, urls: Mapping[str, str],
 
 
 def catalogue_json(records: Sequence[Mapping[str, Any]]) -> str:
-    """catalogue.json: a small envelope around the records (no date: the same sources give the same bytes)."""
-    document = {"format": "outillerie-catalogue", "version": 1, "count": len(records), "sheets": list(records)}
-    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+    """catalogue.json: a small envelope around the records, one sheet a line (no date: same sources, same bytes)."""
+    body = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records)
+    return f'{{"format": "outillerie-catalogue", "version": 1, "count": {len(records)}, "sheets": [\n{body}\n]}}\n'
 
 
 CSV_COLUMNS = ("slug", "title", "summary", "objective", "objective_label", "public", "public_labels", "duration",

@@ -22,21 +22,24 @@ from markupsafe import Markup
 from . import __version__
 from .catalogue import browser_index, catalogue_csv, catalogue_json, embed_json, search_text, sheet_record, sheet_terms
 from .contributors import SheetHistory, edit_base_url, sheet_histories
-from .errors import ExportError, Problem
+from .errors import ExportError, Problem, relative
 from .kits import credits_text, kit_entries, kit_filename, licence_text, write_zip
 from .pages import citation, clock, facts, french_date, json_ld, relative_link, timeline
 from .render import Rendered, french_spacing, render_markdown
-from .sheets import Sheet, format_duration, load_library
-from .validation import valid_sheets, validate_library
+from .sheets import Library, Sheet, format_duration, read_sheet
+from .sitecache import CACHE_FILE, LoadedLibrary, file_errors, load_sheets, read_cache, sheet_to_json, write_cache
+from .validation import valid_sheets
 from .vocabulary import Vocabulary, fold_key, load_vocabulary
 
 Progress = Callable[[str, int, int], None]  # (label, done, total), like index.update_index
-CACHE_FILE = ".outillerie-export.json"
 EXPORT_FORMAT = 1
 SITE_NAME = "Fiches ateliers de l'inclusion numérique"
 DURATION_CHOICES = ((30, "30 min ou moins"), (60, "1 h ou moins"), (90, "1 h 30 ou moins"), (120, "2 h ou moins"),
                     (180, "3 h ou moins"), (210, "une demi-journée ou moins"), (420, "une journée ou moins"))
 FEED_SIZE = 50
+# The modules whose code decides what a sheet's page and kit contain (not the server, counter, search…).
+SHAPING_MODULES = ("analysis.py", "catalogue.py", "contributors.py", "export.py", "kits.py", "pages.py", "render.py",
+                   "sheets.py", "sitecache.py", "validation.py", "vocabulary.py")
 
 
 @dataclass(frozen=True)
@@ -67,11 +70,11 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
     options = {"base_url": _web_address(base_url, "--base-url", slash=True),
                "counter_url": _web_address(counter_url, "--counter-url", slash=False)}
     _check_output(root, output)
-    library = load_library(root)
-    problems = validate_library(library)
-    valid = valid_sheets(library, problems)
+    code = _package_fingerprint()
+    loaded = load_sheets(root, read_cache(output / CACHE_FILE, code))
+    valid = valid_sheets(Library(root, loaded.sheets, ()), loaded.errors)
     sheets = sorted((s for s in valid if s.is_published), key=lambda s: (fold_key(s.title), s.slug))
-    site = _Site(root, output, options, sheets)
+    site = _Site(root, output, options, sheets, loaded, code)
     output.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
     try:
@@ -80,7 +83,7 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
         _swap(work, output)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    errors = tuple(p for p in problems if p.is_error)
+    errors = loaded.errors
     notes = () if options["base_url"] else (
         "Remarque : sans --base-url, sitemap.xml et flux.atom donnent des adresses relatives ; donnez l'adresse publique "
         "du site pour les rendre utilisables par les moteurs de recherche et les lecteurs de flux.",)
@@ -143,11 +146,11 @@ def _package_fingerprint() -> str:
     """A digest of the code, templates and data that shape a page: changing any of them re-renders every sheet."""
     digest = hashlib.sha256(f"{EXPORT_FORMAT}:{__version__}".encode())
     package = resources.files("outillerie")
-    for folder in ("", "templates", "static", "data", "data/licenses"):
-        entries = package.joinpath(folder).iterdir() if folder else package.iterdir()
-        for entry in sorted(entries, key=lambda e: e.name):
-            if entry.is_file() and entry.name.endswith((".py", ".html", ".css", ".js", ".svg", ".xml", ".atom", ".json",
-                                                        ".txt")):
+    for name in SHAPING_MODULES:
+        digest.update(name.encode() + b"\0" + package.joinpath(name).read_bytes())
+    for folder in ("templates", "static", "data", "data/licenses"):
+        for entry in sorted(package.joinpath(folder).iterdir(), key=lambda e: e.name):
+            if entry.is_file():
                 digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
     return digest.hexdigest()
 
@@ -155,15 +158,16 @@ def _package_fingerprint() -> str:
 class _Site:
     """One export in progress: shared inputs, the previous export's cache, and the writers of each part."""
 
-    def __init__(self, root: Path, output: Path, options: Mapping[str, str | None], sheets: list[Sheet]) -> None:
-        self.root, self.output, self.options, self.sheets = root, output, options, sheets
+    def __init__(self, root: Path, output: Path, options: Mapping[str, str | None], sheets: list[Sheet],
+                 loaded: LoadedLibrary, code: str) -> None:
+        self.root, self.output, self.options, self.sheets, self.loaded = root, output, options, sheets, loaded
         self.vocabulary: Vocabulary = load_vocabulary()
         self.environment = _environment()
         self.histories: dict[str, SheetHistory] = sheet_histories(root)
         self.edit_base = edit_base_url(root)
         self.base = options["base_url"]
-        self.previous = _read_cache(output / CACHE_FILE)
-        self.code = _package_fingerprint()
+        self.previous = read_cache(output / CACHE_FILE, code)
+        self.code = code
         self.cache: dict[str, Any] = {}
 
     def render(self, template: str, target: Path, **context: Any) -> None:
@@ -175,15 +179,24 @@ class _Site:
         """Every file of the site into `work`; returns how many sheets were reused from the previous export."""
         reused = 0
         analysed = []
+        (work / "telechargements").mkdir()
+        for sheet in self.loaded.sheets:
+            self.cache[sheet.slug] = {"sheet": sheet_to_json(sheet, self.root)}
+        for slug, stamp in self.loaded.stamps.items():
+            shown = relative(self.root / "resources" / slug / "index.md", self.root)
+            self.cache.setdefault(slug, {"sheet": None}).update(stamp=stamp, errors=file_errors(self.loaded, shown))
         for done, sheet in enumerate(self.sheets, start=1):
             fingerprint = self.fingerprint(sheet)
-            old = self.previous.get(sheet.slug)
-            if old and old.get("hash") == fingerprint and self.link_previous(sheet.slug, work):
-                entry, reused = old, reused + 1
+            old = self.previous.get(sheet.slug) or {}
+            entry = self.cache[sheet.slug]
+            if old.get("hash") == fingerprint and "terms" in old and self.link_previous(sheet.slug, work):
+                entry.update(hash=fingerprint, terms=old["terms"], words=old["words"])
+                reused += 1
             else:
-                entry = {"hash": fingerprint, **self.write_sheet(sheet, work)}
-                entry["terms"], entry["words"] = sheet_terms(search_text(sheet, self.vocabulary))
-            self.cache[sheet.slug] = entry
+                full = read_sheet(sheet.path, self.root, self.vocabulary) if sheet.slug in self.loaded.cached else sheet
+                self.write_sheet(full, work)
+                terms, words = sheet_terms(search_text(sheet, self.vocabulary))
+                entry.update(hash=fingerprint, terms=terms, words=words)
             analysed.append((entry["terms"], entry["words"]))
             if progress:
                 progress("Export des fiches", done, len(self.sheets))
@@ -191,26 +204,23 @@ class _Site:
         return reused
 
     def fingerprint(self, sheet: Sheet) -> str:
-        digest = hashlib.sha256(self.code.encode())
+        """What a sheet's page and kit depend on: the code, the options, its Git history and its files' stamp."""
         history = self.histories.get(sheet.slug)
-        digest.update(json.dumps([self.options, self.edit_base, repr(history)], sort_keys=True).encode())
-        digest.update(sheet.path.read_bytes())
-        for support in sheet.supports:
-            digest.update(b"\0" + support.encode() + b"\0" + (sheet.folder / support).read_bytes())
-        return digest.hexdigest()
+        inputs = [self.code, self.options, self.edit_base, repr(history), self.loaded.stamps.get(sheet.slug)]
+        return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
     def link_previous(self, slug: str, work: Path) -> bool:
         """Hard-link (or copy) a sheet's page folder and kit from the previous export; False if they are gone."""
         pages, kit = self.output / "fiches" / slug, self.output / "telechargements" / f"{slug}.zip"
         if not pages.is_dir() or not kit.is_file():
             return False
-        for source in [kit, *sorted(p for p in pages.rglob("*") if p.is_file())]:
-            target = work / source.relative_to(self.output)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copyfile(source, target)
+        target = str(work / "fiches" / slug)
+        for folder, _, names in os.walk(pages):
+            destination = os.path.normpath(os.path.join(target, os.path.relpath(folder, pages)))
+            os.makedirs(destination, exist_ok=True)
+            for name in names:
+                _link(os.path.join(folder, name), os.path.join(destination, name))
+        _link(str(kit), str(work / "telechargements" / f"{slug}.zip"))
         return True
 
     def urls(self, slug: str) -> dict[str, str]:
@@ -223,7 +233,7 @@ class _Site:
         counter = self.options["counter_url"]
         return f"{counter}/telecharger/{slug}" if counter is not None else f"{root}telechargements/{slug}.zip"
 
-    def write_sheet(self, sheet: Sheet, work: Path) -> dict[str, Any]:
+    def write_sheet(self, sheet: Sheet, work: Path) -> None:
         """The sheet's page, its supports (Markdown ones also as pages) and its kit."""
         folder = work / "fiches" / sheet.slug
         folder.mkdir(parents=True)
@@ -241,7 +251,6 @@ class _Site:
         page_url = self.urls(sheet.slug)["page_url"] if self.base else None
         context = self.sheet_context(sheet, rendered, history, page_url)
         kit = work / "telechargements" / f"{sheet.slug}.zip"
-        kit.parent.mkdir(exist_ok=True)
         printable = self.environment.get_template("printable.html").render(
             site_name=SITE_NAME, style=_trusted(_style()), **context)
         credits = credits_text(sheet, history, self.vocabulary, context["citation"])
@@ -249,7 +258,6 @@ class _Site:
         write_zip(kit, entries + [(f"{sheet.slug}/{name}", data) for name, data in printable_supports])
         self.render("sheet.html", folder / "index.html", root="../../", kit_size=kit.stat().st_size,
                     download_href=self.download_href(sheet.slug, "../../"), **context)
-        return {}
 
     def write_support(self, sheet: Sheet, support: str, folder: Path) -> tuple[str, bytes]:
         """A Markdown support as a page of the site; returns its printable version for the kit."""
@@ -311,8 +319,7 @@ class _Site:
         for entry in sorted(static.iterdir(), key=lambda e: e.name):
             if entry.is_file():
                 (work / "static" / entry.name).write_bytes(entry.read_bytes())
-        cache = {"format": EXPORT_FORMAT, "sheets": dict(sorted(self.cache.items()))}
-        (work / CACHE_FILE).write_text(json.dumps(cache, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        write_cache(work / CACHE_FILE, self.code, self.cache)
 
     def history(self, sheet: Sheet) -> tuple[Any, ...]:
         history = self.histories.get(sheet.slug)
@@ -323,17 +330,14 @@ class _Site:
         return sheet.updated or sheet.created or (history.last if history else None)
 
 
+def _link(source: str, target: str) -> None:
+    """A hard link shares the bytes of a file the previous export already wrote; a copy where links fail."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def _style() -> str:
     """The stylesheet, inlined in the pages that must stand alone (the kit's HTML, 404.html)."""
     return resources.files("outillerie").joinpath("static/style.css").read_text(encoding="utf-8")
-
-
-def _read_cache(path: Path) -> dict[str, Any]:
-    """The previous export's per-sheet fingerprints and search terms (empty when absent or unreadable)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT or not isinstance(data.get("sheets"), dict):
-        return {}
-    return data["sheets"]

@@ -110,6 +110,11 @@ def _check_links(sheet: Sheet, add: Callable[[str, int, str], None]) -> None:
                                    f"le fichier dans {relative(sheet.folder, sheet.folder.parent.parent)}/ ou corrigez le lien.")
 
 
+def duplicate_titles(sheets: Iterable[Sheet], root: Path) -> list[Problem]:
+    """An error on every sheet whose title (folded) another sheet has: the one rule that spans the library."""
+    return _duplicate_titles(sheets, root)
+
+
 def _duplicate_titles(sheets: Iterable[Sheet], root: Path) -> list[Problem]:
     by_title: dict[str, list[Sheet]] = defaultdict(list)
     for sheet in sheets:
