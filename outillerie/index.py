@@ -5,18 +5,14 @@ and the few index operations search needs (parse, run, highlight, facets, spelli
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pickle
 import re
-import shutil
 import struct
 import unicodedata
-import uuid
 import zlib
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
@@ -36,6 +32,7 @@ from .vocabulary import fold_key
 
 SCHEMA_VERSION = 1
 MANIFEST = "outillerie.json"
+DETAILS = "sheets.json"
 LOCK_FILE = "outillerie.lock"
 GENERATION_RE = re.compile(r"^whoosh-[0-9a-f]{12}$")
 LARGE_LIBRARY = 400  # sheets: from here a full build uses both cores
@@ -99,71 +96,85 @@ class Entry:
 
 @dataclass
 class Manifest:
-    """The file `outillerie.json`, read before Whoosh is ever touched.
+    """The stamp file `outillerie.json` (format, generation, every sheet's size and mtime), read before Whoosh.
 
-    Stored as parallel arrays, and only the (size, mtime_ns) pairs are built on the search path:
-    reading 10,000 entries then costs a few milliseconds.
+    The stats are one line per sheet, sorted, so a fresh index is recognised by comparing two strings.
+    Hashes, titles and errors live in `sheets.json`, read only when the index is written.
     """
 
     generation: str
-    stats: dict[str, tuple[int, int]]
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    stats: str
 
-    def entries(self) -> dict[str, Entry]:
-        """Every entry, built on demand (only when the index is written)."""
-        raw = self.raw
-        problems = raw.get("problems", {})
-        return {slug: Entry(int(size), int(mtime_ns), str(digest), str(title),
-                            [(int(a), str(b), str(c)) for a, b, c in problems.get(slug, ())])
-                for slug, size, mtime_ns, digest, title
-                in zip(raw["slugs"], raw["sizes"], raw["mtimes"], raw["hashes"], raw["titles"])}
+    def stat_map(self) -> dict[str, tuple[int, int]]:
+        found: dict[str, tuple[int, int]] = {}
+        for line in self.stats.splitlines():
+            slug, size, mtime_ns = line.split("\t")
+            found[slug] = (int(size), int(mtime_ns))
+        return found
+
+    def entries(self, index_dir: Path) -> dict[str, Entry]:
+        """Every sheet's entry; NotOurs when `sheets.json` does not match the stamp file."""
+        try:
+            raw = json.loads((index_dir / DETAILS).read_text(encoding="utf-8"))
+            if raw.get("generation") != self.generation:
+                raise ValueError("another generation")
+            stats = self.stat_map()
+            details = raw["sheets"]
+            return {slug: Entry(size, mtime_ns, str(details[slug][0]), str(details[slug][1]),
+                                [(int(a), str(b), str(c)) for a, b, c in details[slug][2]])
+                    for slug, (size, mtime_ns) in stats.items()}
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            raise NotOurs(f"le fichier {DETAILS} de l'index est illisible") from None
 
     @staticmethod
     def save(index_dir: Path, generation: str, entries: Mapping[str, Entry]) -> None:
-        """Written to a temporary file then swapped in: a reader sees the old or the new, never half."""
+        """Details first, then the stamp file, each written aside and swapped in: the stamp file commits."""
         slugs = sorted(entries)
-        data = {"format": format_stamp(), "generation": generation, "slugs": slugs,
-                "sizes": [entries[s].size for s in slugs], "mtimes": [entries[s].mtime_ns for s in slugs],
-                "hashes": [entries[s].sha256 for s in slugs], "titles": [entries[s].title for s in slugs],
-                "problems": {s: [list(p) for p in entries[s].problems] for s in slugs if entries[s].problems}}
-        temporary = index_dir / f".{MANIFEST}.{uuid.uuid4().hex[:8]}"
-        temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, index_dir / MANIFEST)
+        details = {"generation": generation,
+                   "sheets": {s: [entries[s].sha256, entries[s].title, [list(p) for p in entries[s].problems]]
+                              for s in slugs}}
+        _write_atomically(index_dir / DETAILS, details)
+        stamp = {"format": format_stamp(), "generation": generation,
+                 "stats": _stats_text((s, entries[s].size, entries[s].mtime_ns) for s in slugs)}
+        _write_atomically(index_dir / MANIFEST, stamp)
+
+
+def _write_atomically(path: Path, data: Any) -> None:
+    import uuid
+
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _stats_text(stats: Iterable[tuple[str, int, int]]) -> str:
+    return "".join(f"{slug}\t{size}\t{mtime_ns}\n" for slug, size, mtime_ns in stats)
 
 
 class NotOurs(Exception):
     """The index folder holds no index of ours that this version can open (the reason is in French)."""
 
 
-_ARRAYS = ("slugs", "sizes", "mtimes", "hashes", "titles")
-
-
 def read_manifest(index_dir: Path) -> Manifest:
-    """The manifest, or NotOurs: a missing, foreign or older index is rebuilt, never opened."""
-    path = index_dir / MANIFEST
+    """The stamp file, or NotOurs: a missing, foreign or older index is rebuilt, never opened."""
     unreadable = f"le fichier {MANIFEST} de l'index est illisible"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise NotOurs("aucun index n'existe encore") from None
     except (OSError, ValueError):
         raise NotOurs(unreadable) from None
     if not isinstance(data, dict) or data.get("format") != format_stamp():
         raise NotOurs("l'index a été construit par une autre version d'outillerie ou de Whoosh")
-    generation = data.get("generation")
-    if not isinstance(generation, str) or not GENERATION_RE.fullmatch(generation):
+    generation, stats = data.get("generation"), data.get("stats")
+    if not isinstance(generation, str) or not GENERATION_RE.fullmatch(generation) or not isinstance(stats, str):
         raise NotOurs(unreadable)
-    arrays = [data.get(name) for name in _ARRAYS]
-    if not all(isinstance(a, list) for a in arrays) or len({len(a) for a in arrays}) != 1 \
-            or not isinstance(data.get("problems", {}), dict):
-        raise NotOurs(unreadable)
-    stats = dict(zip(data["slugs"], zip(data["sizes"], data["mtimes"])))
-    return Manifest(generation=generation, stats=stats, raw=data)
+    return Manifest(generation=generation, stats=stats)
 
 
-def _scan(resources: Path) -> dict[str, tuple[int, int]]:
+def _scan(resources: Path) -> list[tuple[str, int, int]]:
     """Every sheet folder and the (size, mtime_ns) of its index.md, by stat() only; (-1, -1) when it has none."""
-    found: dict[str, tuple[int, int]] = {}
+    found: list[tuple[str, int, int]] = []
     try:
         folders = os.scandir(resources)
     except OSError:
@@ -175,9 +186,10 @@ def _scan(resources: Path) -> dict[str, tuple[int, int]]:
                 continue
             try:
                 info = stat(item.path + "/index.md")
-                found[item.name] = (info.st_size, info.st_mtime_ns)
+                found.append((item.name, info.st_size, info.st_mtime_ns))
             except OSError:
-                found[item.name] = (-1, -1)
+                found.append((item.name, -1, -1))
+    found.sort()
     return found
 
 
@@ -195,10 +207,11 @@ class Changes:
 
 def find_changes(root: Path, manifest: Manifest) -> Changes:
     """The cheap staleness check: which sheets were added, touched or removed since the index was written."""
-    scanned = _scan(root / "resources")
-    known = manifest.stats
-    if scanned == known:
+    found = _scan(root / "resources")
+    scanned = {slug: (size, mtime_ns) for slug, size, mtime_ns in found}
+    if _stats_text(found) == manifest.stats:
         return Changes(changed=(), removed=(), scanned=scanned)
+    known = manifest.stat_map()
     changed = tuple(slug for slug, stat in scanned.items() if known.get(slug) != stat)
     removed = tuple(slug for slug in known if slug not in scanned)
     return Changes(changed=changed, removed=removed, scanned=scanned)
@@ -224,6 +237,8 @@ class IndexReport:
 
 
 def _hash(data: bytes) -> str:
+    import hashlib  # imported here, like the other writing-only modules, to keep `search` quick to start
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -360,17 +375,26 @@ def update_index(root: Path, index_dir: Path, *, rebuild: bool = False, notify: 
     A missing, foreign, older or damaged index is rebuilt by itself, with a notice saying why.
     """
     with _Lock(index_dir, wait):
-        if not rebuild:
-            try:
-                manifest = read_manifest(index_dir)
-            except NotOurs as reason:
-                notify(f"Reconstruction complète de l'index : {reason}.")
-            else:
-                try:
-                    return _update(root, index_dir, manifest, find_changes(root, manifest), recheck=True)
-                except DAMAGE as error:
-                    notify(_damage_notice(error))
+        return _refresh(root, index_dir, notify, progress, rebuild=rebuild, recheck=True)
+
+
+def _refresh(root: Path, index_dir: Path, notify: Notify, progress: Progress | None, *, rebuild: bool,
+             recheck: bool) -> IndexReport:
+    """Under the lock: update what changed, or rebuild (asked for, or the index is missing, foreign or damaged)."""
+    if not rebuild:
+        try:
+            manifest = read_manifest(index_dir)
+            return _update(root, index_dir, manifest, find_changes(root, manifest), recheck=recheck)
+        except NotOurs as reason:
+            notify(f"Reconstruction complète de l'index : {reason}.")
+        except DAMAGE as error:
+            notify(_damage_notice(error))
+    try:
         return _rebuild(root, index_dir, notify, progress)
+    except OSError as error:
+        raise SearchIndexError(f"l'index ne peut pas être écrit dans « {index_dir} » ({error.strerror}). "
+                               "Pour corriger : vérifiez la place libre sur le disque et les droits "
+                               "d'écriture de ce dossier.") from error
 
 
 def _damage_notice(error: BaseException) -> str:
@@ -379,7 +403,7 @@ def _damage_notice(error: BaseException) -> str:
 
 def _rebuild(root: Path, index_dir: Path, notify: Notify, progress: Progress | None) -> IndexReport:
     """Build from scratch into a new generation folder, then swap it in by replacing the manifest."""
-    scanned = _scan(root / "resources")
+    scanned = {slug: (size, mtime_ns) for slug, size, mtime_ns in _scan(root / "resources")}
     slugs = sorted(scanned)
     total = len(slugs)
     entries: dict[str, Entry] = {}
@@ -392,6 +416,9 @@ def _rebuild(root: Path, index_dir: Path, notify: Notify, progress: Progress | N
             progress("Lecture des fiches", number, total)
     for slug in _flag_duplicates(entries):
         sheets.pop(slug, None)
+    import shutil
+    import uuid
+
     generation = f"whoosh-{uuid.uuid4().hex[:12]}"
     folder = index_dir / generation
     folder.mkdir()
@@ -421,19 +448,21 @@ def _rebuild(root: Path, index_dir: Path, notify: Notify, progress: Progress | N
 
 def _remove_old_generations(index_dir: Path, keep: str) -> None:
     """Delete the folders of replaced generations and any Whoosh file left at the top (a foreign index)."""
+    import shutil
+
     for item in index_dir.iterdir():
         if item.name == keep:
             continue
         if item.is_dir() and GENERATION_RE.fullmatch(item.name):
             shutil.rmtree(item, ignore_errors=True)
         elif item.is_file() and (item.suffix in (".toc", ".seg", ".pst", ".trm", ".dcz", ".fdt") or "_WRITELOCK" in item.name
-                                 or item.name.startswith(f".{MANIFEST}.")):
+                                 or item.name.startswith((f".{MANIFEST}.", f".{DETAILS}."))):
             item.unlink(missing_ok=True)
 
 
 def _update(root: Path, index_dir: Path, manifest: Manifest, changes: Changes, recheck: bool) -> IndexReport:
     """Re-read only what changed (and, when anything did or `recheck`, the sheets that had errors)."""
-    entries = manifest.entries()
+    entries = manifest.entries(index_dir)
     todo = set(changes.changed)
     if changes or recheck:
         todo |= {slug for slug, entry in entries.items() if entry.problems and slug in changes.scanned}
@@ -518,26 +547,12 @@ def _fresh_manifest(root: Path, index_dir: Path, notify: Notify, wait: float) ->
     """The manifest of an index that matches the sheets on disk, updating it first when needed."""
     try:
         manifest = read_manifest(index_dir)
+        if not find_changes(root, manifest):
+            return manifest
     except NotOurs:
-        report = update_index(root, index_dir, notify=notify, wait=wait)
-        _notify_problems(report, notify)
-        return read_manifest(index_dir)
-    changes = find_changes(root, manifest)
-    if not changes:
-        return manifest
+        pass
     with _Lock(index_dir, wait):
-        try:
-            manifest = read_manifest(index_dir)
-            changes = find_changes(root, manifest)
-            if changes:
-                report = _update(root, index_dir, manifest, changes, recheck=False)
-                _notify_problems(report, notify)
-        except NotOurs as reason:
-            notify(f"Reconstruction complète de l'index : {reason}.")
-            _notify_problems(_rebuild(root, index_dir, notify, None), notify)
-        except DAMAGE as error:
-            notify(_damage_notice(error))
-            _notify_problems(_rebuild(root, index_dir, notify, None), notify)
+        _notify_problems(_refresh(root, index_dir, notify, None, rebuild=False, recheck=False), notify)
     return read_manifest(index_dir)
 
 
@@ -670,6 +685,8 @@ class IndexSearcher:
 
     def suggest(self, word: str) -> str | None:
         """The closest spelling of a word found in titles, summaries and tags (folded), if any."""
+        from difflib import SequenceMatcher
+
         folded = fold(word)
         found = {close for name in SPELLING_FIELDS for close in self.searcher.corrector(name).suggest(folded, limit=3)}
         return max(sorted(found), key=lambda close: SequenceMatcher(None, folded, close).ratio(), default=None)

@@ -6,7 +6,6 @@ Found in this order: `--library PATH`, `OUTILLERIE_LIBRARY`, the current folder 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,8 @@ class LibraryPaths:
         return data / "outillerie" / self._digest() / "compteur.sqlite3"
 
     def _digest(self) -> str:
+        import hashlib  # here: hashlib costs 3 ms at every start
+
         return hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
 
 

@@ -48,12 +48,14 @@ def facets_text(result: SearchResult) -> str:
 
 
 def results_summary(result: SearchResult) -> str:
-    """The line on stderr after the hits: how many are shown out of how many."""
+    """The line on stderr after the hits: how many are shown, and how to see more."""
     shown = len(result.hits)
-    if result.total is None or result.total == shown:
-        return f"{_plural(shown, 'fiche')} trouvée{'s' if shown > 1 else ''}."
-    return f"{_plural(result.total, 'fiche')} trouvée{'s' if result.total > 1 else ''}, les {shown} premières affichées " \
-           "(--limit pour en voir plus)."
+    more = " (--limit pour en voir plus)"
+    if result.total is not None and result.total > shown:
+        return f"{_plural(result.total, 'fiche')} trouvées, les {shown} premières affichées{more}."
+    if result.total is None and shown == result.limit:
+        return f"Les {shown} fiches les plus pertinentes{more}." if result.ranked else f"Les {shown} premières fiches{more}."
+    return f"{_plural(shown, 'fiche')} trouvée{'s' if shown > 1 else ''}."
 
 
 def nothing_found(result: SearchResult) -> str:

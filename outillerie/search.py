@@ -126,6 +126,7 @@ class SearchResult:
     ranked: bool
     facets: tuple[Facet, ...] | None = None
     suggestion: str | None = None
+    limit: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"query": self.query, "filters": self.filters.as_dict(), "total": self.total,
@@ -171,7 +172,7 @@ def search_library(root: Path, index_dir: Path, query: str, filters: Filters = F
         total = matches.total() if (count or facets) else None
         suggestion = _suggest(searcher, text, filters) if not hits and text else None
         return SearchResult(query=text, filters=filters, hits=hits, total=total, ranked=parsed is not None,
-                            facets=_facets(matches) if facets else None, suggestion=suggestion)
+                            facets=_facets(matches) if facets else None, suggestion=suggestion, limit=limit)
 
     return with_searcher(root, index_dir, work, notify=notify, wait=wait)
 

@@ -5,7 +5,6 @@ They live in ONE data file, `data/vocabulary.json`; everything that lists them r
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -72,6 +71,8 @@ class Vocabulary:
         for term in terms.values():
             for name in (term.slug, term.label, *term.aliases):
                 by_key.setdefault(fold_key(name), term.slug)
+        import difflib  # only for mistakes: keep it off the start-up path
+
         match = difflib.get_close_matches(fold_key(value), list(by_key), n=1, cutoff=0.6)
         return by_key[match[0]] if match else None
 
