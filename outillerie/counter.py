@@ -411,7 +411,7 @@ def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
                     f"{path} : SQLite refuse le mode WAL sur ce fichier (mode {mode}). "
                     f"Pour corriger : placez la base sur un disque local, pas sur un partage réseau."
                 )
-            conn.execute("PRAGMA synchronous = FULL")  # a counted download survives a power cut
+            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a commit survives a crash of the process (SIGKILL)
     except sqlite3.Error as exc:
         conn.close()
         raise CounterError(_open_problem(path, exc)) from exc

@@ -35,10 +35,10 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
-TYPES = {  # what the site holds, with charsets, whatever the machine's mime.types says
-    ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json", ".csv": "text/csv; charset=utf-8", ".md": "text/markdown; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8", ".xml": "application/xml", ".atom": "application/atom+xml",
+TYPES = {  # what the site holds (Werkzeug adds the UTF-8 charset to text types), whatever the machine's mime.types says
+    ".html": "text/html", ".css": "text/css", ".js": "text/javascript",
+    ".json": "application/json", ".csv": "text/csv", ".md": "text/markdown",
+    ".txt": "text/plain", ".xml": "application/xml", ".atom": "application/atom+xml",
     ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".pdf": "application/pdf",
     ".zip": "application/zip", ".woff2": "font/woff2", ".ico": "image/x-icon",
 }

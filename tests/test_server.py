@@ -301,15 +301,16 @@ def test_download_command_fetches_a_valid_kit(server: Server, tmp_path: Path) ->
 
 def test_download_command_explains_failures(server: Server, tmp_path: Path) -> None:
     runner = CliRunner()
-    wrong = runner.invoke(cli, ["download", "cafe-de-la-mediatio", "--server", server.url, "--output", str(tmp_path)])
+    output = tmp_path / "kits"
+    wrong = runner.invoke(cli, ["download", "cafe-de-la-mediatio", "--server", server.url, "--output", str(output)])
     assert wrong.exit_code == 1 and "n'a pas de fiche « cafe-de-la-mediatio »" in wrong.stderr
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         free_port = probe.getsockname()[1]
     refused = runner.invoke(cli, ["download", "cafe-de-la-mediation", "--server", f"http://127.0.0.1:{free_port}",
-                                  "--output", str(tmp_path)])
+                                  "--output", str(output)])
     assert refused.exit_code == 1 and "la connexion à" in refused.stderr and "est impossible" in refused.stderr
-    assert list(tmp_path.iterdir()) == []
+    assert list(output.iterdir()) == []
 
 
 def test_download_command_leaves_nothing_of_a_truncated_download(tmp_path: Path) -> None:
