@@ -6,7 +6,11 @@ import ipaddress
 import json
 import os
 import re
+import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
 import threading
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -610,24 +614,44 @@ def test_a_place_where_no_database_can_be_made_is_refused(tmp_path: Path, robots
     assert "Pour corriger" in str(error.value)
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes into read-only files")
+READ_ONLY_SCENARIO = """
+import sys
+from pathlib import Path
+from outillerie.counter import Counter
+from outillerie.errors import CounterError
+db, existing = Path(sys.argv[1]), sys.argv[2] == "1"
+folder = db.parent
+if existing:
+    Counter(db).close()
+    db.chmod(0o444)  # the file is read-only, its folder is not
+else:
+    folder.chmod(0o555)
+try:
+    Counter(db)
+except CounterError as error:
+    print(error)
+finally:
+    folder.chmod(0o755)
+"""
+
+
 @pytest.mark.parametrize("existing", [False, True])
-def test_a_read_only_folder_or_file_is_refused(tmp_path: Path, robots: Robots, existing: bool) -> None:
-    folder = tmp_path / "lecture-seule"
+def test_a_read_only_folder_or_file_is_refused(existing: bool) -> None:
+    """Run as an ordinary user: root may write into read-only files, a volunteer's account may not."""
+    folder = Path(tempfile.mkdtemp(prefix="outillerie-ro-")) / "lecture-seule"
     folder.mkdir()
     db = folder / "compteur.sqlite3"
-    if existing:
-        Counter(db, robots=robots).close()
-        db.chmod(0o444)  # the file is read-only, its folder is not
-    else:
-        folder.chmod(0o555)
-    try:
-        with pytest.raises(CounterError) as error:
-            Counter(db, robots=robots)
-        assert str(error.value).startswith(f"{db} : impossible d'ouvrir la base du compteur en écriture")
-        assert f"donnez le droit d'écriture sur ce fichier et sur le dossier {folder}" in str(error.value)
-    finally:
-        folder.chmod(0o755)
+    command = [sys.executable, "-c", READ_ONLY_SCENARIO, str(db), "1" if existing else "0"]
+    if os.geteuid() == 0:  # CI runs as root: drop to nobody for this scenario
+        os.chmod(folder.parent, 0o755)
+        os.chown(folder, 65534, 65534)
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", *command]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    shutil.rmtree(folder.parent, ignore_errors=True)
+    assert result.stderr == ""
+    assert result.stdout.startswith(f"{db} : impossible d'ouvrir la base du compteur en écriture")
+    assert f"donnez le droit d'écriture sur ce fichier et sur le dossier {folder}" in result.stdout
 
 
 def test_stats_of_a_missing_database_say_how_to_fix(db: Path) -> None:
