@@ -11,6 +11,7 @@ import pickle
 import re
 import struct
 import unicodedata
+import warnings
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,10 +29,10 @@ from whoosh.util.filelock import try_for
 
 from .analysis import ANALYZER_VERSION, analyze, fold, french_analyzer
 from .errors import Problem, SearchIndexError, SheetError, relative
+from .freshness import MANIFEST, Freshness, check, scan, stats_text
 from .vocabulary import fold_key
 
 SCHEMA_VERSION = 1
-MANIFEST = "outillerie.json"
 DETAILS = "sheets.json"
 LOCK_FILE = "outillerie.lock"
 GENERATION_RE = re.compile(r"^whoosh-[0-9a-f]{12}$")
@@ -135,7 +136,7 @@ class Manifest:
                               for s in slugs}}
         _write_atomically(index_dir / DETAILS, details)
         stamp = {"format": format_stamp(), "generation": generation,
-                 "stats": _stats_text((s, entries[s].size, entries[s].mtime_ns) for s in slugs)}
+                 "stats": stats_text((s, entries[s].size, entries[s].mtime_ns) for s in slugs)}
         _write_atomically(index_dir / MANIFEST, stamp)
 
 
@@ -145,10 +146,6 @@ def _write_atomically(path: Path, data: Any) -> None:
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
     temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     os.replace(temporary, path)
-
-
-def _stats_text(stats: Iterable[tuple[str, int, int]]) -> str:
-    return "".join(f"{slug}\t{size}\t{mtime_ns}\n" for slug, size, mtime_ns in stats)
 
 
 class NotOurs(Exception):
@@ -172,27 +169,6 @@ def read_manifest(index_dir: Path) -> Manifest:
     return Manifest(generation=generation, stats=stats)
 
 
-def _scan(resources: Path) -> list[tuple[str, int, int]]:
-    """Every sheet folder and the (size, mtime_ns) of its index.md, by stat() only; (-1, -1) when it has none."""
-    found: list[tuple[str, int, int]] = []
-    try:
-        folders = os.scandir(resources)
-    except OSError:
-        return found
-    stat = os.stat
-    with folders:
-        for item in folders:
-            if item.name[0] == "." or not item.is_dir():
-                continue
-            try:
-                info = stat(item.path + "/index.md")
-                found.append((item.name, info.st_size, info.st_mtime_ns))
-            except OSError:
-                found.append((item.name, -1, -1))
-    found.sort()
-    return found
-
-
 @dataclass(frozen=True)
 class Changes:
     """What differs between the sheet files and the manifest, found by stat() alone."""
@@ -207,9 +183,9 @@ class Changes:
 
 def find_changes(root: Path, manifest: Manifest) -> Changes:
     """The cheap staleness check: which sheets were added, touched or removed since the index was written."""
-    found = _scan(root / "resources")
+    found = scan(root / "resources")
     scanned = {slug: (size, mtime_ns) for slug, size, mtime_ns in found}
-    if _stats_text(found) == manifest.stats:
+    if stats_text(found) == manifest.stats:
         return Changes(changed=(), removed=(), scanned=scanned)
     known = manifest.stat_map()
     changed = tuple(slug for slug, stat in scanned.items() if known.get(slug) != stat)
@@ -382,13 +358,16 @@ def _refresh(root: Path, index_dir: Path, notify: Notify, progress: Progress | N
              recheck: bool) -> IndexReport:
     """Under the lock: update what changed, or rebuild (asked for, or the index is missing, foreign or damaged)."""
     if not rebuild:
-        try:
-            manifest = read_manifest(index_dir)
-            return _update(root, index_dir, manifest, find_changes(root, manifest), recheck=recheck)
-        except NotOurs as reason:
-            notify(f"Reconstruction complète de l'index : {reason}.")
-        except DAMAGE as error:
-            notify(_damage_notice(error))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)  # see _close_damaged
+            try:
+                manifest = read_manifest(index_dir)
+                return _update(root, index_dir, manifest, find_changes(root, manifest), recheck=recheck)
+            except NotOurs as reason:
+                notify(f"Reconstruction complète de l'index : {reason}.")
+            except DAMAGE as error:
+                notify(_damage_notice(error))
+            _close_damaged()
     try:
         return _rebuild(root, index_dir, notify, progress)
     except OSError as error:
@@ -397,13 +376,21 @@ def _refresh(root: Path, index_dir: Path, notify: Notify, progress: Progress | N
                                "d'écriture de ce dossier.") from error
 
 
+def _close_damaged() -> None:
+    """Whoosh leaves the files of a damaged index open when it fails: collect them now (callers silence the
+    ResourceWarning of these files, which are closed here and nowhere else)."""
+    import gc
+
+    gc.collect()
+
+
 def _damage_notice(error: BaseException) -> str:
     return f"L'index de recherche est abîmé ({type(error).__name__}) : reconstruction complète."
 
 
 def _rebuild(root: Path, index_dir: Path, notify: Notify, progress: Progress | None) -> IndexReport:
     """Build from scratch into a new generation folder, then swap it in by replacing the manifest."""
-    scanned = {slug: (size, mtime_ns) for slug, size, mtime_ns in _scan(root / "resources")}
+    scanned = {slug: (size, mtime_ns) for slug, size, mtime_ns in scan(root / "resources")}
     slugs = sorted(scanned)
     total = len(slugs)
     entries: dict[str, Entry] = {}
@@ -517,43 +504,48 @@ def _open(index_dir: Path, generation: str) -> Any:
 
 
 def with_searcher(root: Path, index_dir: Path, work: Callable[[IndexSearcher], T], *, notify: Notify = _quiet,
-                  wait: float = WAIT_SECONDS) -> T:
-    """Run `work` on a fresh index: refresh changed sheets first, rebuild a damaged index, then retry once."""
+                  wait: float = WAIT_SECONDS, freshness: Callable[[], Freshness] | None = None) -> T:
+    """Run `work` on a fresh index: refresh changed sheets first, rebuild a damaged index, then retry once.
+
+    `freshness` is a staleness check already running (see freshness.start_check); by default it runs here.
+    """
     for attempt in (1, 2):
-        manifest = _fresh_manifest(root, index_dir, notify, wait)
-        try:
-            ix = _open(index_dir, manifest.generation)
+        generation = _fresh_generation(root, index_dir, notify, wait, freshness)
+        freshness = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)  # see _close_damaged
             try:
-                with ix.searcher() as searcher:
-                    return work(IndexSearcher(searcher))
-            finally:
-                ix.close()
-        except DAMAGE as error:
-            try:
-                if read_manifest(index_dir).generation != manifest.generation and attempt == 1:
-                    continue  # another process swapped in a new build meanwhile
-            except NotOurs:
-                pass
-            if attempt == 2:
-                raise SearchIndexError(f"l'index de recherche ({index_dir}) reste illisible après reconstruction "
-                                       f"({type(error).__name__}). Pour corriger : supprimez ce dossier puis lancez "
-                                       "outillerie index --rebuild.") from error
-            notify(_damage_notice(error))
-            update_index(root, index_dir, rebuild=True, notify=notify, wait=wait)
+                ix = _open(index_dir, generation)
+                try:
+                    with ix.searcher() as searcher:
+                        return work(IndexSearcher(searcher))
+                finally:
+                    ix.close()
+            except DAMAGE as error:
+                try:
+                    if read_manifest(index_dir).generation != generation and attempt == 1:
+                        continue  # another process swapped in a new build meanwhile
+                except NotOurs:
+                    pass
+                if attempt == 2:
+                    raise SearchIndexError(f"l'index de recherche ({index_dir}) reste illisible après reconstruction "
+                                           f"({type(error).__name__}). Pour corriger : supprimez ce dossier puis "
+                                           "lancez outillerie index --rebuild.") from error
+                notify(_damage_notice(error))
+            _close_damaged()
+        update_index(root, index_dir, rebuild=True, notify=notify, wait=wait)
     raise AssertionError("unreachable")
 
 
-def _fresh_manifest(root: Path, index_dir: Path, notify: Notify, wait: float) -> Manifest:
-    """The manifest of an index that matches the sheets on disk, updating it first when needed."""
-    try:
-        manifest = read_manifest(index_dir)
-        if not find_changes(root, manifest):
-            return manifest
-    except NotOurs:
-        pass
+def _fresh_generation(root: Path, index_dir: Path, notify: Notify, wait: float,
+                      freshness: Callable[[], Freshness] | None) -> str:
+    """The generation folder of an index that matches the sheets on disk, updating it first when needed."""
+    answer = freshness() if freshness else check(root, index_dir)
+    if answer.fresh and answer.format == format_stamp() and GENERATION_RE.fullmatch(str(answer.generation)):
+        return str(answer.generation)
     with _Lock(index_dir, wait):
         _notify_problems(_refresh(root, index_dir, notify, None, rebuild=False, recheck=False), notify)
-    return read_manifest(index_dir)
+    return read_manifest(index_dir).generation
 
 
 def _notify_problems(report: IndexReport, notify: Notify) -> None:

@@ -53,7 +53,7 @@ def results_summary(result: SearchResult) -> str:
     more = " (--limit pour en voir plus)"
     if result.total is not None and result.total > shown:
         return f"{_plural(result.total, 'fiche')} trouvées, les {shown} premières affichées{more}."
-    if result.total is None and shown == result.limit:
+    if result.total is None and shown == result.limit and shown > 1:
         return f"Les {shown} fiches les plus pertinentes{more}." if result.ranked else f"Les {shown} premières fiches{more}."
     return f"{_plural(shown, 'fiche')} trouvée{'s' if shown > 1 else ''}."
 

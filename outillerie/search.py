@@ -7,11 +7,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import QueryError
-from .index import WAIT_SECONDS, Criteria, IndexSearcher, highlight, with_searcher
+from .freshness import start_check
 from .vocabulary import fold_key, load_vocabulary
+
+if TYPE_CHECKING:  # index.py (and Whoosh) is imported once the staleness check runs: see search_library
+    from .index import Criteria, IndexSearcher, Matches
 
 MAX_QUERY_CHARS = 500
 MIN_PREFIX_LETTERS = 3
@@ -50,6 +53,8 @@ class Filters:
         return any(value not in (None, ()) for value in vars(self).values())
 
     def criteria(self) -> Criteria:
+        from .index import Criteria
+
         pairs = [("objective", (self.objective,) if self.objective else ()), ("public", self.public),
                  ("level", (self.level,) if self.level else ()), ("themes", (self.theme,) if self.theme else ()),
                  ("tag", (fold_key(self.tag),) if self.tag else ()), ("license", (self.license,) if self.license else ())]
@@ -157,9 +162,11 @@ def clean_query(text: str) -> str:
 
 def search_library(root: Path, index_dir: Path, query: str, filters: Filters = Filters(), *, limit: int | None = 10,
                    facets: bool = False, count: bool = True, notify: Callable[[str], None] = lambda message: None,
-                   wait: float = WAIT_SECONDS) -> SearchResult:
+                   wait: float | None = None) -> SearchResult:
     """Search a library (its index refreshed first): ranked hits for words, or the filtered sheets by title."""
     text = clean_query(query)
+    freshness = start_check(root, index_dir)  # stats the sheets while Whoosh loads
+    from .index import WAIT_SECONDS, highlight, with_searcher
 
     def work(searcher: IndexSearcher) -> SearchResult:
         parsed = searcher.parse(text) if text else None
@@ -168,16 +175,18 @@ def search_library(root: Path, index_dir: Path, query: str, filters: Filters = F
                              "« de » ou « pour » sont ignorés). Pour corriger : ajoutez un mot qui décrit l'atelier.")
         matches = searcher.run(parsed, filters.criteria(), limit)
         terms = searcher.terms_of(parsed) if parsed is not None else frozenset()
-        hits = tuple(_hit(meta, score, root, terms) for meta, score in matches.hits())
+        hits = tuple(_hit(meta, score, root, terms, highlight) for meta, score in matches.hits())
         total = matches.total() if (count or facets) else None
         suggestion = _suggest(searcher, text, filters) if not hits and text else None
         return SearchResult(query=text, filters=filters, hits=hits, total=total, ranked=parsed is not None,
                             facets=_facets(matches) if facets else None, suggestion=suggestion, limit=limit)
 
-    return with_searcher(root, index_dir, work, notify=notify, wait=wait)
+    return with_searcher(root, index_dir, work, notify=notify, wait=WAIT_SECONDS if wait is None else wait,
+                         freshness=freshness)
 
 
-def _hit(meta: dict[str, Any], score: float | None, root: Path, terms: frozenset[str]) -> Hit:
+def _hit(meta: dict[str, Any], score: float | None, root: Path, terms: frozenset[str],
+         highlight: Callable[[str, frozenset[str]], list[tuple[str, bool]]]) -> Hit:
     snippet: list[tuple[str, bool]] = []
     if terms:
         snippet = highlight(_plain_body(root / meta["path"]), terms) or highlight(meta["summary"], terms)
@@ -198,7 +207,7 @@ def _plain_body(path: Path) -> str:
     return " ".join(text.split())
 
 
-def _facets(matches: Any) -> tuple[Facet, ...]:
+def _facets(matches: Matches) -> tuple[Facet, ...]:
     vocabulary = load_vocabulary()
     facets = []
     for fieldname, kind, label in FACETS:

@@ -1,0 +1,387 @@
+"""The index: full and incremental builds, the stamp, the writers' lock, damaged and foreign indexes.
+
+Every test builds a real Whoosh index in tmp_path and damages it for real when it says so.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import pickle
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from outillerie.cli import cli
+from outillerie.errors import SearchIndexError
+from outillerie.index import DETAILS, MANIFEST, read_manifest, update_index
+from outillerie.search import search_library
+from outillerie.validation import check_paths
+
+from .conftest import REPO
+
+SHEET = """---
+title: "{title}"
+summary: "{summary}"
+objective: {objective}
+public: [mediateurs-numeriques]
+duration: 60
+license: CC-BY-SA-4.0
+authors: ["Collectif outillerie"]
+---
+
+## Objectifs
+
+{body}
+
+## Matériel et préparation
+
+Rien.
+
+## Déroulé
+
+### Accueil (10 min)
+
+Bonjour.
+
+### Activité (50 min)
+
+Travail.
+
+## Variantes
+
+Aucune.
+
+## Pour aller plus loin
+
+Rien.
+"""
+
+
+def write_sheet(library: Path, slug: str, title: str, body: str = "Comprendre.", objective: str = "sensibiliser",
+                summary: str = "Une fiche de test.") -> Path:
+    path = library / "resources" / slug / "index.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(SHEET.format(title=title, body=body, objective=objective, summary=summary), encoding="utf-8")
+    return path
+
+
+def slugs_for(library: Path, query: str, **options: object) -> list[str]:
+    result = search_library(library, library / "index", query, limit=50, **options)
+    return sorted(hit.slug for hit in result.hits)
+
+
+def notices(library: Path, query: str) -> list[str]:
+    seen: list[str] = []
+    search_library(library, library / "index", query, notify=seen.append)
+    return seen
+
+
+@pytest.fixture
+def small(library: Path) -> Path:
+    write_sheet(library, "cafe-numerique", "Café numérique", "Parler du smartphone autour d'un café.")
+    write_sheet(library, "jeu-des-arnaques", "Le jeu des arnaques", "Repérer un hameçonnage.")
+    write_sheet(library, "reseau-local", "Animer un réseau local", "Réunir les médiateur·rice·s.", objective="reseau")
+    return library
+
+
+def test_rebuild_indexes_valid_sheets_and_reports_invalid_ones_with_the_messages_of_check(small: Path) -> None:
+    broken = write_sheet(small, "objectif-inconnu", "Objectif inconnu", objective="apprendre")
+    write_sheet(small, "double-a", "Même titre")
+    write_sheet(small, "double-b", "Même titre")
+    report = update_index(small, small / "index", rebuild=True)
+    expected = [p for p in check_paths(small).problems if p.is_error]
+    assert list(report.problems) == expected
+    assert {p.path for p in report.problems} == {
+        "resources/objectif-inconnu/index.md", "resources/double-a/index.md", "resources/double-b/index.md"}
+    assert report.rebuilt and report.indexed == 3
+    assert slugs_for(small, "fiche") == ["cafe-numerique", "jeu-des-arnaques", "reseau-local"]
+    broken.write_text(broken.read_text(encoding="utf-8").replace("apprendre", "reseau"), encoding="utf-8")
+    report = update_index(small, small / "index")
+    assert (report.added, report.updated, report.removed) == (1, 0, 0)
+    assert "objectif-inconnu" in slugs_for(small, "fiche")
+
+
+def test_incremental_update_touches_only_added_changed_and_removed_sheets(small: Path) -> None:
+    update_index(small, small / "index")
+    generation = read_manifest(small / "index").generation
+    write_sheet(small, "cafe-numerique", "Café numérique", "Parler de la tablette autour d'un café.")
+    write_sheet(small, "nouvelle", "Une nouvelle fiche", "Découvrir la visioconférence.")
+    (small / "resources" / "jeu-des-arnaques" / "index.md").unlink()
+    (small / "resources" / "jeu-des-arnaques").rmdir()
+    report = update_index(small, small / "index")
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 1)
+    assert read_manifest(small / "index").generation == generation  # no rebuild
+    assert slugs_for(small, "tablette") == ["cafe-numerique"]
+    assert slugs_for(small, "smartphone") == []
+    assert slugs_for(small, "hameçonnage") == []
+    assert slugs_for(small, "visioconference") == ["nouvelle"]
+
+
+def test_a_touched_but_unchanged_sheet_is_not_rewritten(small: Path) -> None:
+    update_index(small, small / "index")
+    path = small / "resources" / "cafe-numerique" / "index.md"
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+    report = update_index(small, small / "index")
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 3)
+    assert f"cafe-numerique\t{path.stat().st_size}\t{path.stat().st_mtime_ns}\n" in \
+        json.loads((small / "index" / MANIFEST).read_text(encoding="utf-8"))["stats"]
+
+
+def test_a_duplicate_title_leaves_both_sheets_out_until_one_is_renamed(small: Path) -> None:
+    update_index(small, small / "index")
+    write_sheet(small, "autre-cafe", "Café numérique", "Un autre café.")
+    report = update_index(small, small / "index")
+    assert [p.path for p in report.problems] == ["resources/autre-cafe/index.md", "resources/cafe-numerique/index.md"]
+    assert "le titre « Café numérique » est déjà celui de la fiche autre-cafe" in report.problems[1].message
+    assert report.problems[1].line == 2
+    assert slugs_for(small, "cafe") == []
+    write_sheet(small, "autre-cafe", "Un autre café", "Un autre café.")
+    seen: list[str] = []
+    assert sorted(h.slug for h in search_library(small, small / "index", "cafe", notify=seen.append).hits) == [
+        "autre-cafe", "cafe-numerique"]
+    assert seen == []
+
+
+def test_the_index_folder_holds_the_stamp_one_generation_and_nothing_else(small: Path) -> None:
+    (small / "index").mkdir()
+    (small / "index" / ".gitkeep").write_text("", encoding="utf-8")
+    update_index(small, small / "index", rebuild=True)
+    first = read_manifest(small / "index").generation
+    update_index(small, small / "index", rebuild=True)
+    second = read_manifest(small / "index").generation
+    assert first != second
+    names = sorted(p.name for p in (small / "index").iterdir())
+    assert names == sorted([".gitkeep", DETAILS, MANIFEST, "outillerie.lock", second])
+    stamp = json.loads((small / "index" / MANIFEST).read_text(encoding="utf-8"))
+    assert stamp["format"]["whoosh"] and stamp["format"]["schema"] >= 1 and stamp["format"]["analyzer"] >= 1
+
+
+def test_a_stamp_from_another_version_rebuilds_by_itself(small: Path) -> None:
+    update_index(small, small / "index")
+    old = read_manifest(small / "index").generation
+    stamp_file = small / "index" / MANIFEST
+    stamp = json.loads(stamp_file.read_text(encoding="utf-8"))
+    stamp["format"]["whoosh"] = "1.8.4"
+    stamp_file.write_text(json.dumps(stamp), encoding="utf-8")
+    assert notices(small, "smartphone") == [
+        "Reconstruction complète de l'index : l'index a été construit par une autre version d'outillerie ou de Whoosh."]
+    assert read_manifest(small / "index").generation != old
+    assert not (small / "index" / old).exists()
+
+
+class Tripwire:
+    """Leaves a file behind when unpickled: proof that an index was opened."""
+
+    def __init__(self, flag: str) -> None:
+        self.flag = flag
+
+    def __setstate__(self, state: dict[str, str]) -> None:
+        Path(state["flag"]).write_text("ouvert", encoding="utf-8")
+        self.__dict__.update(state)
+
+
+def test_an_index_we_did_not_build_is_never_opened(small: Path, tmp_path: Path) -> None:
+    """A real Whoosh index whose schema unpickles a tripwire, under a stamp of another version."""
+    import whoosh.index
+    from whoosh.fields import STORED, Schema
+
+    flag = tmp_path / "tripwire"
+    foreign = small / "index" / "whoosh-0123456789ab"
+    foreign.mkdir(parents=True)
+    whoosh.index.create_in(str(foreign), Schema(trap=STORED(), content=STORED()))
+    toc = next(foreign.glob("*.toc"))
+    toc.write_bytes(toc.read_bytes() + pickle.dumps(Tripwire(str(flag))))
+    (small / "index" / MANIFEST).write_text(json.dumps({"format": {"whoosh": "0.1"}, "generation": foreign.name,
+                                                        "stats": ""}), encoding="utf-8")
+    assert slugs_for(small, "smartphone") == ["cafe-numerique"]
+    assert not flag.exists()
+    assert not foreign.exists()
+
+
+def _generation(library: Path) -> Path:
+    return library / "index" / read_manifest(library / "index").generation
+
+
+def _truncate_segment(library: Path) -> None:
+    segment = next(_generation(library).glob("*.seg"))
+    with segment.open("r+b") as file:
+        file.truncate(segment.stat().st_size // 2)
+
+
+def _delete_segment(library: Path) -> None:
+    next(_generation(library).glob("*.seg")).unlink()
+
+
+def _delete_toc(library: Path) -> None:
+    next(_generation(library).glob("*.toc")).unlink()
+
+
+def _empty_generation(library: Path) -> None:
+    for path in _generation(library).iterdir():
+        path.unlink()
+
+
+def _delete_generation(library: Path) -> None:
+    import shutil
+
+    shutil.rmtree(_generation(library))
+
+
+def _empty_index_folder(library: Path) -> None:
+    import shutil
+
+    shutil.rmtree(library / "index")
+    (library / "index").mkdir()
+
+
+def _garbage_stamp(library: Path) -> None:
+    (library / "index" / MANIFEST).write_bytes(b"\x00\xff{garbage")
+
+
+def _truncated_details(library: Path) -> None:
+    details = library / "index" / DETAILS
+    details.write_bytes(details.read_bytes()[:20])
+    write_sheet(library, "cafe-numerique", "Café numérique", "Parler du smartphone et de la tablette.")
+
+
+@pytest.mark.parametrize("damage, notice", [
+    (_truncate_segment, "L'index de recherche est abîmé (EOFError) : reconstruction complète."),
+    (_delete_segment, "L'index de recherche est abîmé (FileNotFoundError) : reconstruction complète."),
+    (_delete_toc, "L'index de recherche est abîmé (EmptyIndexError) : reconstruction complète."),
+    (_empty_generation, "L'index de recherche est abîmé (EmptyIndexError) : reconstruction complète."),
+    (_delete_generation, "L'index de recherche est abîmé (EmptyIndexError) : reconstruction complète."),
+    (_empty_index_folder, "Reconstruction complète de l'index : aucun index n'existe encore."),
+    (_garbage_stamp, "Reconstruction complète de l'index : le fichier outillerie.json de l'index est illisible."),
+    (_truncated_details, "Reconstruction complète de l'index : le fichier sheets.json de l'index est illisible."),
+])
+def test_a_damaged_index_gives_a_message_and_is_rebuilt(small: Path, damage, notice: str) -> None:
+    update_index(small, small / "index")
+    damage(small)
+    result = CliRunner().invoke(cli, ["--library", str(small), "search", "smartphone"])
+    assert result.exit_code == 0, result.output
+    assert notice in result.stderr
+    assert "Traceback" not in result.output
+    assert "Café numérique" in result.stdout
+    assert CliRunner().invoke(cli, ["--library", str(small), "search", "smartphone"]).stderr == \
+        "1 fiche trouvée.\n"
+
+
+def test_a_damaged_index_is_rebuilt_by_the_index_command_too(small: Path) -> None:
+    update_index(small, small / "index")
+    _truncate_segment(small)
+    write_sheet(small, "cafe-numerique", "Café numérique", "Parler de la tablette.")
+    result = CliRunner().invoke(cli, ["--library", str(small), "index"])
+    assert result.exit_code == 0
+    assert result.stderr == "L'index de recherche est abîmé (EOFError) : reconstruction complète.\n"
+    assert result.stdout == "Index reconstruit : 3 fiches.\n"
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from outillerie.index import _Lock
+with _Lock(Path(sys.argv[1]), 1):
+    print("verrouillé", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def _hold_lock(index_dir: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process, holding the writers' lock for a while."""
+    process = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(index_dir), str(seconds)],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline() == "verrouillé\n"
+    return process
+
+
+def test_another_writer_gives_a_clear_message_after_a_short_wait(small: Path) -> None:
+    update_index(small, small / "index")
+    write_sheet(small, "cafe-numerique", "Café numérique", "Parler de la tablette.")
+    holder = _hold_lock(small / "index", 5)
+    try:
+        started = time.monotonic()
+        with pytest.raises(SearchIndexError) as caught:
+            search_library(small, small / "index", "tablette", wait=0.5)
+        assert 0.4 < time.monotonic() - started < 3
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    assert str(caught.value) == (
+        f"un autre processus écrit l'index de recherche ({small / 'index'}) depuis plus de 0.5 s. Pour corriger : "
+        "attendez qu'il finisse (par exemple un « outillerie index --rebuild » en cours), puis relancez la commande.")
+    assert slugs_for(small, "tablette") == ["cafe-numerique"]  # the lock died with its process
+
+
+def test_a_writer_waits_for_another_one_that_finishes_soon(small: Path) -> None:
+    holder = _hold_lock(small / "index", 0.5)
+    try:
+        report = update_index(small, small / "index", wait=10)
+    finally:
+        holder.wait()
+        holder.stdout.close()
+    assert report.indexed == 3
+
+
+def test_search_refreshes_a_changed_sheet_without_rebuilding(small: Path) -> None:
+    update_index(small, small / "index")
+    generation = read_manifest(small / "index").generation
+    write_sheet(small, "jeu-des-arnaques", "Le jeu des arnaques", "Repérer un faux SMS de livraison.")
+    assert notices(small, "livraison") == []
+    assert slugs_for(small, "livraison") == ["jeu-des-arnaques"]
+    assert read_manifest(small / "index").generation == generation
+
+
+def test_search_says_how_many_invalid_sheets_are_left_out(small: Path) -> None:
+    update_index(small, small / "index")
+    write_sheet(small, "cassee", "Cassée", objective="apprendre")
+    assert notices(small, "café") == [
+        "1 fiche non valide n’est pas dans l'index. Pour voir pourquoi : outillerie check"]
+
+
+def test_index_command_reports_invalid_sheets_on_stderr_and_counts_on_stdout(small: Path) -> None:
+    write_sheet(small, "cassee", "Cassée", objective="apprendre")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--library", str(small), "index"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout == "Index reconstruit : 3 fiches ; 1 fiche non valide laissée de côté.\n"
+    assert result.stderr == (
+        "Reconstruction complète de l'index : aucun index n'existe encore.\n"
+        "resources/cassee/index.md:4: erreur : « apprendre » n'est pas une valeur connue pour « objective ». "
+        "Pour corriger : choisissez parmi sensibiliser, reseau, projets-collectifs.\n")
+    write_sheet(small, "reseau-local", "Animer un réseau local", "Réunir les élu·e·s.", objective="reseau")
+    result = runner.invoke(cli, ["--library", str(small), "index"], catch_exceptions=False)
+    assert result.stdout == ("Index mis à jour (0 ajoutée, 1 mise à jour, 0 retirée) : 3 fiches ; "
+                             "1 fiche non valide laissée de côté.\n")
+    assert result.stderr.startswith("resources/cassee/index.md:4: erreur")
+
+
+def _generate(out: Path, count: int) -> None:
+    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.generate(out, count, seed=3)
+
+
+def test_a_large_library_is_built_on_both_cores_and_checked_by_a_child_process(tmp_path: Path) -> None:
+    """1,000 generated sheets: the multi-process build, the forked staleness check, one edited sheet."""
+    library = tmp_path / "grande"
+    _generate(library, 1000)
+    result = CliRunner().invoke(cli, ["--library", str(library), "index", "--rebuild"], catch_exceptions=False)
+    assert result.stdout == "Index reconstruit : 1000 fiches.\n"
+    generation = _generation(library)
+    assert len(list(generation.glob("*.seg"))) >= 2  # one segment per core
+    first = sorted(h.slug for h in search_library(library, library / "index", "", limit=None).hits)
+    assert len(first) == 1000
+    sheet = library / "resources" / "atelier-00500" / "index.md"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("## Objectifs\n", "## Objectifs\n\nZanzibar.\n"),
+                     encoding="utf-8")
+    assert slugs_for(library, "zanzibar") == ["atelier-00500"]
+    assert _generation(library) == generation
