@@ -71,10 +71,11 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
                "counter_url": _web_address(counter_url, "--counter-url", slash=False)}
     _check_output(root, output)
     code = _package_fingerprint()
-    loaded = load_sheets(root, read_cache(output / CACHE_FILE, code))
+    previous = read_cache(output / CACHE_FILE, code)
+    loaded = load_sheets(root, previous)
     valid = valid_sheets(Library(root, loaded.sheets, ()), loaded.errors)
     sheets = sorted((s for s in valid if s.is_published), key=lambda s: (fold_key(s.title), s.slug))
-    site = _Site(root, output, options, sheets, loaded, code)
+    site = _Site(root, output, options, sheets, loaded, previous, code)
     output.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
     try:
@@ -128,7 +129,8 @@ def _swap(work: Path, output: Path) -> None:
 
 
 def _trusted(html: str) -> Markup:
-    """THE one place where HTML is marked safe: render.py's escaped Markdown output and escaped embedded JSON."""
+    """THE one place where HTML is marked safe: render.py's escaped Markdown, escaped embedded JSON, and the
+    catalogue cards our own autoescaped template rendered (kept in the export cache)."""
     return Markup(html)
 
 
@@ -159,14 +161,14 @@ class _Site:
     """One export in progress: shared inputs, the previous export's cache, and the writers of each part."""
 
     def __init__(self, root: Path, output: Path, options: Mapping[str, str | None], sheets: list[Sheet],
-                 loaded: LoadedLibrary, code: str) -> None:
+                 loaded: LoadedLibrary, previous: Mapping[str, Any], code: str) -> None:
         self.root, self.output, self.options, self.sheets, self.loaded = root, output, options, sheets, loaded
         self.vocabulary: Vocabulary = load_vocabulary()
         self.environment = _environment()
         self.histories: dict[str, SheetHistory] = sheet_histories(root)
         self.edit_base = edit_base_url(root)
         self.base = options["base_url"]
-        self.previous = read_cache(output / CACHE_FILE, code)
+        self.previous = previous
         self.code = code
         self.cache: dict[str, Any] = {}
 
@@ -177,26 +179,31 @@ class _Site:
 
     def write(self, work: Path, progress: Progress | None) -> int:
         """Every file of the site into `work`; returns how many sheets were reused from the previous export."""
-        reused = 0
-        analysed = []
-        (work / "telechargements").mkdir()
         for sheet in self.loaded.sheets:
             self.cache[sheet.slug] = {"sheet": sheet_to_json(sheet, self.root)}
         for slug, stamp in self.loaded.stamps.items():
             shown = relative(self.root / "resources" / slug / "index.md", self.root)
             self.cache.setdefault(slug, {"sheet": None}).update(stamp=stamp, errors=file_errors(self.loaded, shown))
-        for done, sheet in enumerate(self.sheets, start=1):
+        (work / "fiches").mkdir()
+        (work / "telechargements").mkdir()
+        plan = []
+        for sheet in self.sheets:
             fingerprint = self.fingerprint(sheet)
             old = self.previous.get(sheet.slug) or {}
+            plan.append((sheet, fingerprint, old if old.get("hash") == fingerprint and "card" in old else None))
+        reused = 0
+        analysed = []
+        for done, (sheet, fingerprint, old) in enumerate(plan, start=1):
             entry = self.cache[sheet.slug]
-            if old.get("hash") == fingerprint and "terms" in old and self.link_previous(sheet.slug, work):
-                entry.update(hash=fingerprint, terms=old["terms"], words=old["words"])
+            if old and self.link_previous(sheet.slug, work):
+                entry.update(hash=fingerprint, terms=old["terms"], words=old["words"], card=old["card"])
                 reused += 1
             else:
                 full = read_sheet(sheet.path, self.root, self.vocabulary) if sheet.slug in self.loaded.cached else sheet
                 self.write_sheet(full, work)
                 terms, words = sheet_terms(search_text(sheet, self.vocabulary))
-                entry.update(hash=fingerprint, terms=terms, words=words)
+                card = self.environment.get_template("_card.html").render(sheet=sheet, vocabulary=self.vocabulary)
+                entry.update(hash=fingerprint, terms=terms, words=words, card=card)
             analysed.append((entry["terms"], entry["words"]))
             if progress:
                 progress("Export des fiches", done, len(self.sheets))
@@ -236,7 +243,7 @@ class _Site:
     def write_sheet(self, sheet: Sheet, work: Path) -> None:
         """The sheet's page, its supports (Markdown ones also as pages) and its kit."""
         folder = work / "fiches" / sheet.slug
-        folder.mkdir(parents=True)
+        folder.mkdir()
         shutil.copyfile(sheet.path, folder / "index.md")
         as_pages = {s for s in sheet.supports if s.endswith(".md") and f"{s[:-3]}.html" not in sheet.supports}
         rendered = render_markdown(sheet.body, links=lambda href: relative_link(href, sheet, as_pages))
@@ -292,9 +299,7 @@ class _Site:
         """The catalogue, the about and 404 pages, open data, feeds, kits.json, static files and the cache."""
         vocabulary = self.vocabulary
         index = browser_index(self.sheets, vocabulary, analysed)
-        cards = [{"sheet": s, "href": f"fiches/{s.slug}/index.html",
-                  "public": [vocabulary.label("audiences", p) for p in s.public],
-                  "level": vocabulary.label("levels", s.level) if s.level else None} for s in self.sheets]
+        cards = [_trusted(self.cache[s.slug]["card"]) for s in self.sheets]
         self.render("catalogue.html", work / "index.html", root="", cards=cards, vocabulary=vocabulary,
                     durations=DURATION_CHOICES, index_json=_trusted(embed_json(index)))
         self.render("about.html", work / "a-propos" / "index.html", root="../", count=len(self.sheets),

@@ -1,0 +1,182 @@
+"""Benchmark of `outillerie export` against `mkdocs build` on the same generated sheets, in the same run.
+
+Measures: a first export vs a plain mkdocs build of the same Markdown files; re-exporting after editing one
+sheet; the weight of the catalogue page; how fast filtering answers in Debian's Chromium. Writes bench/RESULTS.md.
+
+    .venv/bin/pip install mkdocs && .venv/bin/python bench/export_bench.py --count 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-dev-shm-usage",
+                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost"]
+START, END = "<!-- export_bench.py: start -->", "<!-- export_bench.py: end -->"  # other benches share the file
+FILTER_ACTIONS = [  # (what a person does, JavaScript that does it through the page's own controls)
+    ("objectif « reseau »", "select('#f-objective', 'reseau')"),
+    ("public « elus »", "select('#f-public', 'elus')"),
+    ("durée ≤ 1 h 30", "select('#f-duration', '90')"),
+    ("mot « mediation »", "type('mediation')"),
+    ("mot « numérique accompagnement »", "type('numérique accompagnement')"),
+    ("tout effacer", "select('#f-objective', ''); select('#f-public', ''); select('#f-duration', ''); type('')"),
+]
+
+
+def timed(command: list[str], **kwargs: object) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+    return time.perf_counter() - started
+
+
+def mkdocs_project(library: Path, folder: Path) -> Path:
+    """The same Markdown files as a plain mkdocs project (default theme and plugins)."""
+    docs = folder / "docs"
+    docs.mkdir(parents=True)
+    (docs / "index.md").write_text("# Fiches\n", encoding="utf-8")
+    for sheet in sorted((library / "resources").iterdir()):
+        target = docs / sheet.name
+        shutil.copytree(sheet, target)
+    (folder / "mkdocs.yml").write_text("site_name: Fiches\n", encoding="utf-8")
+    return folder / "mkdocs.yml"
+
+
+def export(library: Path, output: Path) -> float:
+    return timed([str(BIN / "outillerie"), "--library", str(library), "export", "--output", str(output),
+                  "--keep-going"])
+
+
+def edit(library: Path, number: int) -> None:
+    """Change one sheet the way a contributor does: one sentence in its summary."""
+    sheet = sorted((library / "resources").iterdir())[number] / "index.md"
+    text = sheet.read_text(encoding="utf-8")
+    sheet.write_text(text.replace("summary: \"", f"summary: \"Révision {number}. ", 1), encoding="utf-8")
+
+
+def filtering_times(page_path: Path) -> list[tuple[str, float]]:
+    """Milliseconds from a change of a control to the next painted frame, in Debian's Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    script = """async (action) => {
+        const form = document.getElementById('filtres');
+        const select = (id, value) => { const c = document.querySelector(id); c.value = value;
+                                         c.dispatchEvent(new Event('change', {bubbles: true})); };
+        const type = (text) => { const c = document.getElementById('f-q'); c.value = text;
+                                 c.dispatchEvent(new Event('input', {bubbles: true})); };
+        const start = performance.now();
+        eval(action);
+        document.body.offsetHeight;
+        await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+        return performance.now() - start;
+    }"""
+    results = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(page_path.as_uri())
+        page.wait_for_load_state("load")
+        for label, action in FILTER_ACTIONS:
+            samples = []
+            for _ in range(5):
+                samples.append(page.evaluate(script, action))
+                page.evaluate(script, FILTER_ACTIONS[-1][1])
+            results.append((label, statistics.median(samples)))
+        browser.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix=".export-bench-", dir=HERE))
+    try:
+        library = work / "lib"
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(library), "--count", str(args.count)],
+                       check=True, stdout=subprocess.DEVNULL)
+        config = mkdocs_project(library, work / "mkdocs")
+        first, mkdocs, again = [], [], []
+        for round_number in range(args.rounds):
+            shutil.rmtree(work / "mkdocs-site", ignore_errors=True)
+            mkdocs.append(timed([str(BIN / "mkdocs"), "build", "-q", "-f", str(config), "-d",
+                                 str(work / "mkdocs-site")]))
+            shutil.rmtree(work / "site", ignore_errors=True)
+            first.append(export(library, work / "site"))
+            edit(library, round_number * 7 + 1)
+            again.append(export(library, work / "site"))
+        catalogue = (work / "site" / "index.html").stat().st_size
+        filters = filtering_times(work / "site" / "index.html")
+        report(args, first, mkdocs, again, catalogue, filters)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(args: argparse.Namespace, first: list[float], mkdocs: list[float], again: list[float], catalogue: int,
+           filters: list[tuple[str, float]]) -> None:
+    median = statistics.median
+    mkdocs_version = subprocess.run([str(BIN / "mkdocs"), "--version"], capture_output=True, text=True).stdout.split()[2]
+    chromium = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True).stdout.strip()
+    best = min  # the least disturbed run of each: other processes only ever add time
+    speedup, incremental = best(mkdocs) / best(first), best(first) / best(again)
+    slowest = max(ms for _, ms in filters)
+    lines = [
+        "## `outillerie export`",
+        "",
+        f"Run with `python bench/export_bench.py --count {args.count}` on {time.strftime('%Y-%m-%d')}: "
+        f"{args.count} sheets from `bench/generate.py`, {os.cpu_count()} CPU, Python {platform.python_version()}, "
+        f"mkdocs {mkdocs_version} (plain config: `site_name` only, default theme and search plugin), {chromium}. "
+        f"Best of {args.rounds} rounds (medians beside), each round timing both tools one after the other, as whole "
+        "commands; the machine is shared, so the fastest run of each is the one least disturbed by other work.",
+        "",
+        "| measure | result | goal | |",
+        "|---|---:|---:|---|",
+        f"| `mkdocs build` of the same Markdown files | {best(mkdocs):.2f} s (median {median(mkdocs):.2f}) | | |",
+        f"| `outillerie export` (first export, empty output) | {best(first):.2f} s (median {median(first):.2f}) | | |",
+        f"| → export vs mkdocs | {speedup:.1f}× faster | ≥ 2× | {'ok' if speedup >= 2 else 'NOT MET'} |",
+        f"| `outillerie export` again after editing one sheet | {best(again):.2f} s (median {median(again):.2f}) | | |",
+        f"| → first export vs re-export | {incremental:.1f}× faster | ≥ 5× | {'ok' if incremental >= 5 else 'NOT MET'} |",
+        f"| catalogue page (`index.html` with its embedded index) | {catalogue / 1_000_000:.2f} MB | ≤ 1 MB | "
+        f"{'ok' if catalogue <= 1_000_000 else 'NOT MET'} |",
+        f"| slowest filter, change to painted frame, Chromium | {slowest:.0f} ms | < 100 ms | "
+        f"{'ok' if slowest < 100 else 'NOT MET'} |",
+        "",
+        "Each round: `mkdocs build`; `outillerie export` into an empty folder; one sheet's summary edited; "
+        "`outillerie export` into the same folder (it re-renders that sheet, hard-links the others from the previous "
+        "export, rebuilds the catalogue and open data, and swaps the folder in).",
+        "",
+        "Filtering (median of 5, from the control's event to the second animation frame):",
+        "",
+        "| action | ms |",
+        "|---|---:|",
+        *(f"| {label} | {ms:.1f} |" for label, ms in filters),
+        "",
+        f"Raw seconds: mkdocs {', '.join(f'{t:.2f}' for t in mkdocs)}; first export {', '.join(f'{t:.2f}' for t in first)}; "
+        f"re-export {', '.join(f'{t:.2f}' for t in again)}.",
+        "",
+    ]
+    section = "\n".join([START, *lines, END])
+    existing = args.results.read_text(encoding="utf-8") if args.results.exists() else ""
+    if START in existing and END in existing:
+        before, rest = existing.split(START, 1)
+        updated = before + section + rest.split(END, 1)[1]
+    else:
+        updated = (existing.rstrip() + "\n\n" if existing.strip() else "") + section + "\n"
+    args.results.write_text(updated, encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
