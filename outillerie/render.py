@@ -117,7 +117,7 @@ def _image_as_link(image: Token) -> Sequence[Token]:
     opening = Token("link_open", "a", 1)
     opening.attrSet("href", str(image.attrGet("src")))
     label = Token("text", "", 0)
-    label.content = f"Image : {image.content or image.attrGet('src')}"
+    label.content = f"Image\u00a0: {image.content or image.attrGet('src')}"
     return (opening, label, Token("link_close", "a", -1))
 
 

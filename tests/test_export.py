@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -379,3 +380,20 @@ def test_support_files_are_copied_even_when_the_output_was_removed(library: Path
     report = export_site(library, tmp_path / "site", keep_going=True)
     assert report.reused == 3
     assert (tmp_path / "site" / "fiches" / "elus-et-reseau" / "carte.png").is_file()
+
+
+def test_french_typography_puts_non_breaking_spaces_before_high_punctuation(site: Path) -> None:
+    """No ordinary space before : ; ? ! » or after « in what a person reads (code and scripts aside)."""
+    wrong: list[str] = []
+
+    def walk(element, page: str) -> None:  # type: ignore[no-untyped-def]
+        for child in element.children:
+            if isinstance(child, str):
+                wrong.extend(f"{page}: {m.group()!r}" for m in re.finditer(r".{0,20}[ \t\n][:;?!»]|«[ \t\n].{0,20}", child))
+            elif child.tag not in ("script", "style", "code", "pre", "textarea"):
+                walk(child, page)
+
+    for page in sorted(site.rglob("*.html")):
+        walk(parse(read(page)), page.relative_to(site).as_posix())
+    assert wrong == []
+    assert "qui fait quoi\u202f?" in read(site / "fiches" / "elus-et-reseau" / "index.html")

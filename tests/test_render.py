@@ -62,7 +62,7 @@ def test_an_image_from_outside_the_site_becomes_a_link_and_is_never_loaded() -> 
     assert [img.get("src") for img in images] == ["carte.png"]
     link = tree.find("a")
     assert link.get("href") == "https://tracker.example/pixel.png"
-    assert link.text == "Image : Carte du quartier"
+    assert link.text == "Image\u00a0: Carte du quartier"
     assert is_safe_url("//evil.example/x") is True  # a link may leave the site; an image may not:
     tree = parse(render_markdown("![x](//evil.example/x.png)").html)
     assert tree.find_all("img") == []
