@@ -377,7 +377,7 @@ def index_command(settings: Settings, rebuild: bool) -> None:
     click.echo(index_summary(report))
 
 
-@cli.command("search")
+@cli.command("search", context_settings={"ignore_unknown_options": True})
 @click.argument("query", nargs=-1, metavar="[MOTS]...")
 @click.option("--objective", type=VocabularyChoice("objectives"), help="Objectif de l'atelier.")
 @click.option("--public", "public", multiple=True, type=VocabularyChoice("audiences"),
@@ -409,6 +409,7 @@ def search_command(settings: Settings, query: tuple[str, ...], objective: str | 
     """
     from .search import Filters, search_library
 
+    _refuse_unknown_options(query)
     paths = settings.library
     filters = Filters(objective=objective, public=public, min_duration=min_duration, max_duration=max_duration,
                       level=level, theme=theme, tag=tag, license=license_id)
@@ -417,6 +418,18 @@ def search_command(settings: Settings, query: tuple[str, ...], objective: str | 
     _echo_results(result, output_format)
     if not result.hits:
         sys.exit(1)
+
+
+def _refuse_unknown_options(words: tuple[str, ...]) -> None:
+    """`-mot` excludes a word, so search lets unknown options through: a mistyped `--option` still fails."""
+    mistyped = next((word for word in words if word.startswith("--")), None)
+    if mistyped:
+        import difflib
+
+        context = click.get_current_context()
+        known = [name for param in context.command.params for name in param.opts if name.startswith("--")]
+        raise click.NoSuchOption(mistyped.split("=")[0], possibilities=difflib.get_close_matches(mistyped, known),
+                                 ctx=context)
 
 
 def _echo_results(result: Any, output_format: str) -> None:

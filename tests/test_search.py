@@ -1,0 +1,259 @@
+"""`outillerie search` as people use it: results, filters, facets, the query language, formats, junk input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pty
+import select
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from outillerie.cli import cli
+from outillerie.sheets import load_library
+
+from .conftest import REPO
+
+EXE = Path(sys.executable).parent / "outillerie"
+
+
+@pytest.fixture(scope="module")
+def commons(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    library = tmp_path_factory.mktemp("communs")
+    shutil.copytree(REPO / "resources", library / "resources")
+    CliRunner().invoke(cli, ["--library", str(library), "index"], catch_exceptions=False)
+    return library
+
+
+def search(library: Path, *args: str, happy: bool = True):
+    return CliRunner().invoke(cli, ["--library", str(library), "search", *args], catch_exceptions=not happy)
+
+
+def slugs(library: Path, *args: str) -> list[str]:
+    result = search(library, *args, "--format", "json", "--limit", "100")
+    return [hit["slug"] for hit in json.loads(result.stdout)["hits"]]
+
+
+def test_a_result_shows_title_slug_objective_duration_public_and_a_snippet(commons: Path) -> None:
+    result = search(commons, "hameçonnage", "--limit", "1")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "1. Repérer les arnaques en ligne et savoir réagir"
+    assert lines[1] == ("   reperer-les-arnaques-en-ligne · Sensibiliser · 45 min · Habitants, Agents d'accueil, "
+                        "Acteurs associatifs et bénévoles")
+    assert lines[2].startswith("   « …") and "hameçonnage" in lines[2].lower() and lines[2].endswith("… »")
+    assert "\x1b[" not in result.stdout  # piped: plain text
+    assert result.stderr == "Les 1 fiches les plus pertinentes (--limit pour en voir plus).\n" or \
+        result.stderr == "1 fiche trouvée.\n"
+
+
+def _run_in_terminal(args: list[str], env: dict[str, str]) -> str:
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([str(EXE), *args], stdin=follower, stdout=follower, stderr=subprocess.DEVNULL,
+                               close_fds=True, env=env)
+    os.close(follower)
+    seen = b""
+    try:
+        while True:
+            ready, _, _ = select.select([leader], [], [], 20)
+            if not ready:
+                break
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        process.wait(timeout=20)
+        os.close(leader)
+    return seen.decode()
+
+
+def test_matched_words_are_bold_on_a_terminal_unless_no_color(commons: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    args = ["--library", str(commons), "search", "hameçonnage", "--limit", "1"]
+    shown = _run_in_terminal(args, env)
+    assert "\x1b[1mRepérer les arnaques en ligne et savoir réagir\x1b[0m" in shown
+    assert "\x1b[1mhameçonnage\x1b[0m" in shown.lower() or "\x1b[1mHameçonnage\x1b[0m" in shown
+    plain = _run_in_terminal(args, {**env, "NO_COLOR": "1"})
+    assert "Repérer les arnaques" in plain and "\x1b[" not in plain
+
+
+@pytest.mark.parametrize("options, expected", [
+    (["--objective", "réseau", "--max-duration", "1h"], ["cafe-de-la-mediation", "se-connaitre-entre-metiers"]),
+    (["--objective", "Travailler en réseau", "--max-duration", "60"], ["cafe-de-la-mediation", "se-connaitre-entre-metiers"]),
+    (["--public", "elus", "--public", "habitants", "--max-duration", "1h30"],
+     ["comprendre-exclusion-numerique", "impact-environnemental-du-numerique", "reperer-les-arnaques-en-ligne"]),
+    (["--min-duration", "3h"], ["cartographier-acteurs-inclusion", "diagnostic-partage-territoire",
+                                "feuille-de-route-inclusion-numerique", "lancer-projet-collectif-local"]),
+    (["--level", "debutant", "--theme", "usage-securise-du-numerique"],
+     ["donnees-personnelles-accompagnement", "reperer-les-arnaques-en-ligne"]),
+    (["--tag", "Lecteur d'écran"], ["accessibilite-numerique-mise-en-situation"]),
+    (["--tag", "aidants connect", "--objective", "sensibiliser", "--public", "agents-accueil"],
+     ["demarche-en-ligne-jeu-de-role", "donnees-personnelles-accompagnement"]),
+])
+def test_filters_combine_and_a_query_of_filters_lists_the_sheets_by_title(commons: Path, options: list[str],
+                                                                          expected: list[str]) -> None:
+    found = slugs(commons, *options)
+    assert sorted(found) == expected
+    sheets = {sheet.slug: sheet for sheet in load_library(commons).sheets}
+    titles = [sheets[slug].title for slug in found]
+    assert titles == sorted(titles, key=lambda title: title.lower().replace("é", "e").replace("'", "'"))
+
+
+def test_the_licence_filter_and_words_with_filters(commons: Path) -> None:
+    licences = {sheet.license for sheet in load_library(commons).sheets}
+    for licence in licences:
+        expected = sorted(s.slug for s in load_library(commons).sheets if s.license == licence)
+        assert sorted(slugs(commons, "--license", licence)) == expected
+    assert slugs(commons, "orientation", "--objective", "reseau", "--public", "agents-accueil") == [
+        "orienter-vers-le-bon-interlocuteur"]
+
+
+def test_facets_count_every_result_with_the_labels_of_the_vocabulary(commons: Path) -> None:
+    data = json.loads(search(commons, "numérique", "--facets", "--format", "json", "--limit", "1").stdout)
+    matching = [s for s in load_library(commons).sheets if s.slug in set(slugs(commons, "numérique"))]
+    assert data["total"] == len(matching) > 1
+    assert {slug: v["count"] for slug, v in data["facets"]["objective"].items()} == {
+        o: sum(s.objective == o for s in matching) for o in {s.objective for s in matching}}
+    assert {slug: v["count"] for slug, v in data["facets"]["public"].items()} == {
+        p: sum(p in s.public for s in matching) for p in {p for s in matching for p in s.public}}
+    assert sum(v["count"] for v in data["facets"]["duration"].values()) == len(matching)
+    assert data["facets"]["objective"]["reseau"]["label"] == "Travailler en réseau"
+    text = search(commons, "numérique", "--facets", "--limit", "1").stdout
+    assert f"Répartition des {len(matching)} fiches trouvées :" in text
+    assert "  Objectif : Sensibiliser (" in text and "  Durée : " in text and "  Thème : " in text
+
+
+@pytest.mark.parametrize("query, expected", [
+    ('"mise en situation"', {"accessibilite-numerique-mise-en-situation", "comprendre-exclusion-numerique"}),
+    ("arnaques OU mécénat", {"reperer-les-arnaques-en-ligne", "financer-un-projet-collectif"}),
+    ("arnaques OR mécénat", {"reperer-les-arnaques-en-ligne", "financer-un-projet-collectif"}),
+    ("rgpd ET aidants", {"donnees-personnelles-accompagnement"}),
+    ("rgpd AND aidants", {"donnees-personnelles-accompagnement"}),
+])
+def test_query_operators(commons: Path, query: str, expected: set[str]) -> None:
+    assert expected <= set(slugs(commons, query))
+    assert set(slugs(commons, query)) <= expected | set(slugs(commons, query.split()[0].strip('"')))
+
+
+def test_exclusion_in_french_and_english(commons: Path) -> None:
+    every = set(slugs(commons, "aidants"))
+    without = every - set(slugs(commons, "rgpd"))
+    assert "donnees-personnelles-accompagnement" in every
+    assert set(slugs(commons, "aidants SAUF rgpd")) == without
+    assert set(slugs(commons, "aidants NOT rgpd")) == without
+    assert set(slugs(commons, "aidants -rgpd")) == without
+    assert set(slugs(commons, "aidants", "-rgpd")) == without
+
+
+def test_all_words_must_match_and_a_phrase_is_stricter(commons: Path) -> None:
+    both = set(slugs(commons, "jeu rôle"))
+    assert both == set(slugs(commons, "jeu")) & set(slugs(commons, "rôle"))
+    assert set(slugs(commons, '"jeu de rôle"')) <= both
+
+
+def test_a_prefix_finds_words_with_or_without_accents(commons: Path) -> None:
+    assert set(slugs(commons, "numér*")) == set(slugs(commons, "numer*")) >= set(slugs(commons, "numérique"))
+    assert "reperer-les-arnaques-en-ligne" in slugs(commons, "hameç*")
+    assert "cafe-de-la-mediation" in slugs(commons, "médiation*")
+
+
+@pytest.mark.parametrize("query", ["*", "a*", "ab*", "?", "n?", "-*", "*ion"])
+def test_short_wildcards_get_a_french_message_not_a_scan(commons: Path, query: str) -> None:
+    result = search(commons, query)
+    assert result.exit_code == 1
+    assert "un joker * doit suivre au moins 3 lettres" in result.stderr
+    assert "Pour corriger : écrivez le début d'un mot, par exemple numér*" in result.stderr
+
+
+def test_nothing_found_exits_1_and_suggests_a_close_spelling(commons: Path) -> None:
+    result = search(commons, "mediaton numérique")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "Aucune fiche ne correspond à « mediaton numérique ». Vouliez-vous dire « mediation " \
+                            "numérique » ?\n"
+    assert search(commons, "illectronism").stderr.endswith("Vouliez-vous dire « illectronisme » ?\n")
+    plain = search(commons, "xqzwvk")
+    assert plain.exit_code == 1
+    assert plain.stderr == ("Aucune fiche ne correspond à « xqzwvk ». Pour élargir : essayez un autre mot, "
+                            "ou moins de mots.\n")
+    filtered = search(commons, "arnaques", "--objective", "reseau")
+    assert filtered.exit_code == 1
+    assert filtered.stderr == ("Aucune fiche ne correspond à « arnaques » avec ces filtres. "
+                               "Pour élargir : retirez un filtre.\n")
+
+
+JUNK = ['"', '"""', "(((", ")))", "title:", "AND OR", "ET OU SAUF", "NOT", "-", "+", "x" * 10_000,
+        "\x00\x01\x1b[31mrouge\x7f", "duration:[a TO)", "*:*", "médiation~2", "numérique^", "title:médiation^3",
+        "l'", "’’’", "( médiation", "médiation )", "\u200b", "🙂", "le la les de", "[a TO b]", "{}", "\\",
+        "objective:reseau", "a" * 600 + "*"]
+
+
+@pytest.mark.parametrize("query", JUNK, ids=range(len(JUNK)))
+def test_junk_input_never_shows_a_traceback(commons: Path, query: str) -> None:
+    result = search(commons, query, happy=False)
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    if result.exit_code == 1:
+        message = result.stderr
+        assert message.startswith(("Erreur : ", "Aucune fiche")), message
+        assert "Pour corriger" in message or "Pour élargir" in message or "Vouliez-vous dire" in message
+
+
+def test_a_very_long_query_is_refused_with_the_fix(commons: Path) -> None:
+    result = search(commons, "médiation " * 1000)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Erreur : la recherche fait 9999 caractères, plus que la limite de 500.")
+
+
+def test_json_carries_what_a_script_needs(commons: Path) -> None:
+    data = json.loads(search(commons, "arnaques", "--format", "json").stdout)
+    hit = data["hits"][0]
+    assert set(hit) >= {"slug", "title", "summary", "objective", "objective_label", "public", "public_labels",
+                        "duration", "level", "level_label", "themes", "theme_labels", "tags", "license", "status",
+                        "path", "score", "snippet", "highlights"}
+    assert hit["slug"] == "reperer-les-arnaques-en-ligne" and hit["path"] == "resources/reperer-les-arnaques-en-ligne/index.md"
+    assert hit["duration"] == 45 and hit["score"] > 0 and "arnaques" in [h.lower() for h in hit["highlights"]]
+    assert (data["query"], data["total"], data["ranked"]) == ("arnaques", len(data["hits"]), True)
+
+
+def test_csv_has_a_header_and_one_row_per_hit(commons: Path) -> None:
+    result = search(commons, "--objective", "reseau", "--format", "csv", "--limit", "3")
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["slug", "title", "objective", "public", "duration", "level", "themes", "tags", "license",
+                       "score", "path", "snippet"]
+    assert len(rows) == 4 and all(row[2] == "reseau" for row in rows[1:])
+    assert rows[1][3].count("|") >= 1
+
+
+def test_limit_and_the_line_that_says_there_is_more(commons: Path) -> None:
+    result = search(commons, "numérique", "--limit", "2")
+    assert result.stdout.count("\n1. ") + result.stdout.startswith("1. ") == 1 and "\n2. " in result.stdout
+    assert result.stderr == "Les 2 fiches les plus pertinentes (--limit pour en voir plus).\n"
+    assert search(commons, "numérique", "--limit", "0").exit_code == 2
+
+
+def test_search_imports_no_heavy_library(commons: Path) -> None:
+    code = ("import sys\nfrom outillerie.cli import main\n"
+            f"sys.argv = ['outillerie', '--library', {str(commons)!r}, 'search', 'arnaques']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy = {'jinja2', 'markdown_it', 'waitress', 'requests', 'yaml', 'frontmatter'}\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_empty_library_says_so(library: Path) -> None:
+    result = search(library, "numérique")
+    assert result.exit_code == 1
+    assert "Aucune fiche ne correspond à « numérique »" in result.stderr
