@@ -6,6 +6,7 @@ previous export is hard-linked from it instead of being rendered again.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -21,7 +22,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .catalogue import browser_index, catalogue_csv, catalogue_json, embed_json, search_text, sheet_record, sheet_terms
-from .contributors import SheetHistory, edit_base_url, sheet_histories
+from .contributors import Contributor, SheetHistory, edit_base_url, sheet_histories
 from .errors import ExportError, Problem, relative
 from .kits import credits_text, kit_entries, kit_filename, licence_text, write_zip
 from .pages import citation, clock, facts, french_date, json_ld, relative_link, timeline
@@ -76,12 +77,17 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
     valid = valid_sheets(Library(root, loaded.sheets, ()), loaded.errors)
     sheets = sorted((s for s in valid if s.is_published), key=lambda s: (fold_key(s.title), s.slug))
     site = _Site(root, output, options, sheets, loaded, previous, code)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
+    except OSError as error:
+        raise _unwritable(output, error) from error
     try:
         reused = site.write(work, progress)
         work.chmod(0o755)
         _swap(work, output)
+    except OSError as error:
+        raise _unwritable(output, error) from error
     finally:
         shutil.rmtree(work, ignore_errors=True)
     errors = loaded.errors
@@ -95,6 +101,11 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
                           f"sans elle(s) dans {output}. Pour corriger : corrigez ces erreurs (outillerie check), "
                           "ou relancez avec --keep-going pour publier sans ces fiches.")
     return report
+
+
+def _unwritable(output: Path, error: OSError) -> ExportError:
+    return ExportError(f"le site ne peut pas être écrit dans « {output} » ({error.strerror or error}). Pour corriger : "
+                       "vérifiez que ce chemin mène à un dossier, sa place libre et ses droits d'écriture, puis relancez.")
 
 
 def _web_address(value: str | None, option: str, *, slash: bool) -> str | None:
@@ -171,6 +182,7 @@ class _Site:
         self.previous = previous
         self.code = code
         self.cache: dict[str, Any] = {}
+        self.style = _trusted(_style())
 
     def render(self, template: str, target: Path, **context: Any) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -256,10 +268,10 @@ class _Site:
                 printable_supports.append(self.write_support(sheet, support, folder))
         history = self.histories.get(sheet.slug)
         page_url = self.urls(sheet.slug)["page_url"] if self.base else None
-        context = self.sheet_context(sheet, rendered, history, page_url)
+        context = self.sheet_context(sheet, rendered, history, page_url, as_pages)
         kit = work / "telechargements" / f"{sheet.slug}.zip"
         printable = self.environment.get_template("printable.html").render(
-            site_name=SITE_NAME, style=_trusted(_style()), **context)
+            site_name=SITE_NAME, style=self.style, **context)
         credits = credits_text(sheet, history, self.vocabulary, context["citation"])
         entries = kit_entries(sheet, printable, credits, licence_text(sheet.license, self.vocabulary))
         write_zip(kit, entries + [(f"{sheet.slug}/{name}", data) for name, data in printable_supports])
@@ -272,15 +284,15 @@ class _Site:
         has_title = bool(rendered.headings) and rendered.headings[0].level == 1
         title = rendered.headings[0].text if has_title else support.rsplit("/", 1)[-1]
         depth = "../" * (2 + support.count("/"))
-        context = {"sheet": sheet, "title": title, "has_title": has_title, "body": _trusted(rendered.html), "support": support,
-                   "sheet_href": "../" * support.count("/") + "index.html"}
+        context = {"sheet": sheet, "title": title, "has_title": has_title, "body": _trusted(rendered.html),
+                   "support": support, "sheet_href": "../" * support.count("/") + "index.html"}
         self.render("support.html", folder / f"{support[:-3]}.html", root=depth, **context)
         printable = self.environment.get_template("printable-support.html").render(
-            site_name=SITE_NAME, style=_trusted(_style()), **context)
+            site_name=SITE_NAME, style=self.style, **context)
         return f"{support[:-3]}.html", printable.encode("utf-8")
 
-    def sheet_context(self, sheet: Sheet, rendered: Rendered, history: SheetHistory | None,
-                      page_url: str | None) -> dict[str, Any]:
+    def sheet_context(self, sheet: Sheet, rendered: Rendered, history: SheetHistory | None, page_url: str | None,
+                      as_pages: set[str]) -> dict[str, Any]:
         steps = timeline(sheet, rendered.headings)
         term = self.vocabulary.licenses.get(sheet.license)
         edit = f"{self.edit_base}resources/{sheet.slug}/index.md" if self.edit_base else None
@@ -289,7 +301,7 @@ class _Site:
             "end_offset": sum(s.minutes or 0 for s in sheet.steps), "body": _trusted(rendered.html),
             "licence": term, "citation": citation(sheet, self.vocabulary, page_url), "history": history,
             "kit_filename": kit_filename(sheet.title), "edit_url": edit,
-            "supports": [(s, f"{s[:-3]}.html" if s.endswith(".md") else None) for s in sheet.supports],
+            "supports": [(s, f"{s[:-3]}.html" if s in as_pages else None) for s in sheet.supports],
             "json_ld": _trusted(embed_json(json_ld(sheet, self.vocabulary, steps, page_url, history))),
             "stats_url": (f"{self.options['counter_url']}/api/stats.json" if self.options["counter_url"] is not None
                           else "../../api/stats.json"),
@@ -304,7 +316,7 @@ class _Site:
                     durations=DURATION_CHOICES, index_json=_trusted(embed_json(index)))
         self.render("about.html", work / "a-propos" / "index.html", root="../", count=len(self.sheets),
                     base_url=self.base)
-        self.render("404.html", work / "404.html", home=self.base or "/", style=_trusted(_style()))
+        self.render("404.html", work / "404.html", home=self.base or "/", style=self.style)
         records = [sheet_record(s, vocabulary, self.urls(s.slug), [c.name for c in self.history(s)])
                    for s in self.sheets]
         (work / "catalogue.json").write_text(catalogue_json(records), encoding="utf-8", newline="\n")
@@ -326,11 +338,12 @@ class _Site:
                 (work / "static" / entry.name).write_bytes(entry.read_bytes())
         write_cache(work / CACHE_FILE, self.code, self.cache)
 
-    def history(self, sheet: Sheet) -> tuple[Any, ...]:
+    def history(self, sheet: Sheet) -> tuple[Contributor, ...]:
         history = self.histories.get(sheet.slug)
         return history.contributors if history else ()
 
-    def last_change(self, sheet: Sheet) -> Any:
+    def last_change(self, sheet: Sheet) -> dt.date | None:
+        """The date the feed and the sitemap give: `updated`, else `created`, else the last commit."""
         history = self.histories.get(sheet.slug)
         return sheet.updated or sheet.created or (history.last if history else None)
 

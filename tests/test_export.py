@@ -397,3 +397,11 @@ def test_french_typography_puts_non_breaking_spaces_before_high_punctuation(site
         walk(parse(read(page)), page.relative_to(site).as_posix())
     assert wrong == []
     assert "qui fait quoi\u202f?" in read(site / "fiches" / "elus-et-reseau" / "index.html")
+
+
+def test_an_output_that_cannot_be_written_gets_a_french_message(library: Path, tmp_path: Path) -> None:
+    (tmp_path / "fichier").write_text("pas un dossier", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--library", str(library), "export", "--output", str(tmp_path / "fichier" / "site")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Erreur : le site ne peut pas être écrit dans « {tmp_path / 'fichier' / 'site'} »")
+    assert "Pour corriger" in result.stderr and "Traceback" not in result.output
