@@ -242,6 +242,16 @@ def test_kits_hold_the_sheet_its_supports_the_licence_and_credits(site: Path, li
         assert printable.find("img").get("src") == "carte.png"
     with zipfile.ZipFile(site / "telechargements" / "dejouer-les-arnaques.zip") as kit:
         assert "Attribution 4.0 International" in kit.read("dejouer-les-arnaques/LICENCE.txt").decode()
+        assert "dejouer-les-arnaques/cartes quiz n°1.html" in kit.namelist()
+
+
+def test_a_support_named_with_spaces_and_accents_is_linked_quoted(site: Path) -> None:
+    tree = parse(read(site / "fiches" / "dejouer-les-arnaques" / "index.html"))
+    assert tree.find("div", class_="corps").find("a").get("href") == "cartes%20quiz%20n%C2%B01.html"
+    support = parse(read(site / "fiches" / "dejouer-les-arnaques" / "cartes quiz n°1.html"))
+    assert support.find("h1").text == "Cartes du quiz"
+    text = support.find("div", class_="corps support").text
+    assert "«\u00a0Votre colis est bloqué\u00a0: payez" in text and "vrai ou faux\u202f?" in text
 
 
 def test_catalogue_json_and_csv_list_every_field_and_the_urls(library: Path, tmp_path: Path) -> None:
