@@ -3,7 +3,7 @@
 Measures: a first export vs a plain mkdocs build of the same Markdown files; re-exporting after editing one
 sheet; the weight of the catalogue page; how fast filtering answers in Debian's Chromium. Writes bench/RESULTS.md.
 
-    .venv/bin/pip install mkdocs && .venv/bin/python bench/export_bench.py --count 1000
+    .venv/bin/pip install -e '.[test,bench]' && .venv/bin/python bench/export_bench.py --count 1000
 """
 
 from __future__ import annotations

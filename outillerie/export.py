@@ -6,11 +6,13 @@ previous export is hard-linked from it instead of being rendered again.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
@@ -129,14 +131,33 @@ def _check_output(root: Path, output: Path) -> None:
 
 
 def _swap(work: Path, output: Path) -> None:
-    """Put the new site in place; the previous one stays whole until that moment."""
+    """Put the new site in place; the previous one stays whole until that moment.
+
+    On Linux both folders are exchanged in one system call (renameat2 RENAME_EXCHANGE), so a web server
+    reading the folder never finds it missing; elsewhere two renames leave a moment without it.
+    """
     if not output.exists():
         os.replace(work, output)
         return
-    old = work.with_suffix(".old")
-    os.replace(output, old)
-    os.replace(work, output)
-    shutil.rmtree(old, ignore_errors=True)
+    if not _exchange(work, output):
+        old = work.with_suffix(".old")
+        os.replace(output, old)
+        os.replace(work, output)
+        work = old
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically where the system can (Linux renameat2); False when it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd, rename_exchange = -100, 2
+    done = renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), rename_exchange)
+    return done == 0
 
 
 def _trusted(html: str) -> Markup:
