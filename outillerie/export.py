@@ -99,8 +99,8 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
     report = ExportReport(output, len(sheets), reused, len(valid) - len(sheets), errors, notes)
     if errors and not keep_going:
         lines = "\n".join(str(p) for p in errors)
-        raise ExportError(f"{lines}\n{report.left_out} fiche(s) invalide(s) laissée(s) de côté ; le site a été écrit "
-                          f"sans elle(s) dans {output}. Pour corriger : corrigez ces erreurs (outillerie check), "
+        raise ExportError(f"{report.left_out} fiche(s) invalide(s) laissée(s) de côté ; le site a été écrit sans "
+                          f"elle(s) dans {output}.\n{lines}\nPour corriger : corrigez ces erreurs (outillerie check), "
                           "ou relancez avec --keep-going pour publier sans ces fiches.")
     return report
 
