@@ -415,3 +415,62 @@ def test_an_output_that_cannot_be_written_gets_a_french_message(library: Path, t
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Erreur : le site ne peut pas être écrit dans « {tmp_path / 'fichier' / 'site'} »")
     assert "Pour corriger" in result.stderr and "Traceback" not in result.output
+
+
+def test_the_export_finds_the_same_errors_as_check_from_files_or_from_its_memory(library: Path, tmp_path: Path) -> None:
+    from outillerie.sheets import load_library
+    from outillerie.sitecache import CACHE_FILE, load_sheets, read_cache
+    from outillerie.validation import validate_library
+
+    twin = library / "resources" / "jumelle"
+    twin.mkdir()
+    (twin / "index.md").write_text(read(library / "resources/projet-collectif-quartier/index.md"), encoding="utf-8")
+    broken = library / "resources" / "cassee"
+    broken.mkdir()
+    (broken / "index.md").write_text("---\ntitle: Cassée\n---\n", encoding="utf-8")
+    expected = [p for p in validate_library(load_library(library)) if p.is_error]
+    assert {p.path for p in expected} == {"resources/cassee/index.md", "resources/jumelle/index.md",
+                                          "resources/projet-collectif-quartier/index.md"}
+    report = export_site(library, tmp_path / "site", keep_going=True)
+    assert list(report.problems) == expected
+    export_site(library, tmp_path / "site", keep_going=True)  # now from memory
+    code = json.loads(read(tmp_path / "site" / CACHE_FILE))["code"]
+    loaded = load_sheets(library, read_cache(tmp_path / "site" / CACHE_FILE, code))
+    assert loaded.cached == {"dejouer-les-arnaques", "elus-et-reseau", "fiche-hostile", "projet-collectif-quartier",
+                             "jumelle", "brouillon-en-cours"}
+    assert list(loaded.errors) == expected
+    shutil.rmtree(twin)
+    report = export_site(library, tmp_path / "site", keep_going=True)
+    assert {p.path for p in report.problems} == {"resources/cassee/index.md"}
+    assert "projet-collectif-quartier" in json.loads(read(tmp_path / "site" / "kits.json"))
+
+
+def test_editing_a_support_renders_its_sheet_again(library: Path, tmp_path: Path) -> None:
+    export_site(library, tmp_path / "site", keep_going=True)
+    grid = library / "resources" / "elus-et-reseau" / "grille.md"
+    grid.write_text(read(grid).replace("Une ligne par structure.", "Deux lignes par structure."), encoding="utf-8")
+    report = export_site(library, tmp_path / "site", keep_going=True)
+    assert report.reused == 3
+    assert "Deux lignes par structure." in read(tmp_path / "site" / "fiches" / "elus-et-reseau" / "grille.html")
+    with zipfile.ZipFile(tmp_path / "site" / "telechargements" / "elus-et-reseau.zip") as kit:
+        assert b"Deux lignes" in kit.read("elus-et-reseau/grille.md")
+
+
+def test_a_new_commit_renders_the_credits_again(library: Path, tmp_path: Path) -> None:
+    git(library, "init", "-q", "-b", "main")
+    git(library, "add", ".")
+    git(library, "commit", "-q", "-m", "Premières fiches")
+    export_site(library, tmp_path / "site", keep_going=True)
+    sheet = library / "resources" / "fiche-hostile" / "index.md"
+    before = sheet.stat()
+    original = sheet.read_bytes()
+    sheet.write_bytes(original + b"\nEssai.\n")
+    git(library, "commit", "-q", "-am", "Essai", author="Alix Durand")
+    sheet.write_bytes(original)
+    git(library, "commit", "-q", "-am", "Retour", author="Alix Durand")
+    os.utime(sheet, ns=(before.st_atime_ns, before.st_mtime_ns))  # same bytes, same stamp: only the history moved
+    report = export_site(library, tmp_path / "site", keep_going=True)
+    assert report.reused == 3
+    tree = parse(read(tmp_path / "site" / "fiches" / "fiche-hostile" / "index.html"))
+    assert [li.text for li in tree.find("ul", class_="contributeurs").find_all("li")] == [
+        "Alix Durand (2 modifications)", "Camille Martin (1 modification)"]
