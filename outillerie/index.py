@@ -15,19 +15,21 @@ import warnings
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 import whoosh
 import whoosh.index
 from whoosh import highlight as whoosh_highlight
 from whoosh import query as wq
+from whoosh.analysis import Filter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import MultifieldPlugin, OperatorsPlugin, PlusMinusPlugin, QueryParser, syntax
 from whoosh.qparser import plugins as qplugins
 from whoosh.util.filelock import try_for
 
-from .analysis import ANALYZER_VERSION, analyze, fold, french_analyzer
+from .analysis import (ANALYZER_VERSION, FoldFilter, FrenchStemFilter, FrenchTokenizer, InclusiveFilter, analyze,
+                       fold, french_analyzer)
 from .errors import Problem, SearchIndexError, SheetError, relative
 from .freshness import MANIFEST, Freshness, check, scan, stats_text
 from .vocabulary import fold_key
@@ -60,7 +62,7 @@ def format_stamp() -> dict[str, Any]:
 
 
 def build_schema() -> Schema:
-    """The fields: ranked text, keyword fields for filters and facets, numeric duration, a stored summary."""
+    """Ranked text fields, keyword fields for filters and facets, a numeric duration, one stored record for display."""
     analyzer = french_analyzer()
     return Schema(
         slug=ID(unique=True),
@@ -91,8 +93,9 @@ class Entry:
     size: int
     mtime_ns: int
     sha256: str
-    title: str
-    problems: list[tuple[int, str, str]] = field(default_factory=list)
+    title: str = ""
+    title_line: int = 1
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # its own errors, duplicates aside
 
 
 @dataclass
@@ -108,9 +111,12 @@ class Manifest:
 
     def stat_map(self) -> dict[str, tuple[int, int]]:
         found: dict[str, tuple[int, int]] = {}
-        for line in self.stats.splitlines():
-            slug, size, mtime_ns = line.split("\t")
-            found[slug] = (int(size), int(mtime_ns))
+        try:
+            for line in self.stats.splitlines():
+                slug, size, mtime_ns = line.split("\t")
+                found[slug] = (int(size), int(mtime_ns))
+        except ValueError:
+            raise NotOurs(f"le fichier {MANIFEST} de l'index est illisible") from None
         return found
 
     def entries(self, index_dir: Path) -> dict[str, Entry]:
@@ -121,8 +127,8 @@ class Manifest:
                 raise ValueError("another generation")
             stats = self.stat_map()
             details = raw["sheets"]
-            return {slug: Entry(size, mtime_ns, str(details[slug][0]), str(details[slug][1]),
-                                [(int(a), str(b), str(c)) for a, b, c in details[slug][2]])
+            return {slug: Entry(size, mtime_ns, str(details[slug][0]), str(details[slug][1]), int(details[slug][2]),
+                                [(int(a), str(b), str(c)) for a, b, c in details[slug][3]])
                     for slug, (size, mtime_ns) in stats.items()}
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             raise NotOurs(f"le fichier {DETAILS} de l'index est illisible") from None
@@ -132,8 +138,8 @@ class Manifest:
         """Details first, then the stamp file, each written aside and swapped in: the stamp file commits."""
         slugs = sorted(entries)
         details = {"generation": generation,
-                   "sheets": {s: [entries[s].sha256, entries[s].title, [list(p) for p in entries[s].problems]]
-                              for s in slugs}}
+                   "sheets": {s: [entries[s].sha256, entries[s].title, entries[s].title_line,
+                                  [list(p) for p in entries[s].problems]] for s in slugs}}
         _write_atomically(index_dir / DETAILS, details)
         stamp = {"format": format_stamp(), "generation": generation,
                  "stats": stats_text((s, entries[s].size, entries[s].mtime_ns) for s in slugs)}
@@ -228,53 +234,45 @@ def _read(root: Path, slug: str, stat: tuple[int, int]) -> tuple[Entry, Any]:
         digest = _hash(path.read_bytes())
     except OSError:
         digest = ""
-    entry = Entry(stat[0], stat[1], digest, "")
+    entry = Entry(stat[0], stat[1], digest)
     try:
         sheet = read_sheet(path, root)
     except SheetError as error:
         entry.problems = [(p.line, p.severity, p.message) for p in error.problems if p.is_error]
         return entry, None
-    entry.title = sheet.title
+    entry.title, entry.title_line = sheet.title, sheet.key_lines.get("title", 1)
     entry.problems = [(p.line, p.severity, p.message) for p in validate_sheet(sheet, root) if p.is_error]
     return entry, None if entry.problems else sheet
 
 
-def _flag_duplicates(entries: Mapping[str, Entry]) -> set[str]:
-    """Give every sheet sharing its title with another the error `check` gives; return their slugs."""
+def _duplicates(entries: Mapping[str, Entry]) -> dict[str, tuple[int, str, str]]:
+    """The error `check` gives every sheet that shares its title with another, by slug."""
     by_title: dict[str, list[str]] = {}
     for slug, entry in sorted(entries.items()):
         if entry.title and not entry.problems:
             by_title.setdefault(fold_key(entry.title), []).append(slug)
-    flagged: set[str] = set()
+    found = {}
     for slugs in by_title.values():
-        if len(slugs) < 2:
-            continue
-        for slug in slugs:
+        for slug in slugs if len(slugs) > 1 else ():
             others = ", ".join(s for s in slugs if s != slug)
-            entries[slug].problems.append((0, "erreur", f"le titre « {entries[slug].title} » est déjà celui de la fiche "
-                                                        f"{others}. Pour corriger : donnez à chaque fiche un titre qui la distingue."))
-            flagged.add(slug)
-    return flagged
+            found[slug] = (entries[slug].title_line, "erreur", f"le titre « {entries[slug].title} » est déjà celui "
+                           f"de la fiche {others}. Pour corriger : donnez à chaque fiche un titre qui la distingue.")
+    return found
 
 
-def _line_of_title(root: Path, slug: str) -> int:
-    """The line of the `title:` key, for the duplicate-title message (as check shows it)."""
-    try:
-        for number, line in enumerate((root / "resources" / slug / "index.md").read_text(encoding="utf-8").split("\n"), 1):
-            if line.startswith("title:"):
-                return number
-    except (OSError, UnicodeDecodeError):
-        pass
-    return 1
+def _indexed(entries: Mapping[str, Entry]) -> set[str]:
+    """The sheets the index holds: no error of their own, no title shared with another."""
+    duplicates = _duplicates(entries)
+    return {slug for slug, entry in entries.items() if not entry.problems and slug not in duplicates}
 
 
 def _problems(root: Path, entries: Mapping[str, Entry]) -> tuple[Problem, ...]:
+    """Every error that keeps a sheet out of the index, as `check` shows it."""
+    duplicates = _duplicates(entries)
     found = []
     for slug, entry in entries.items():
         shown = relative(root / "resources" / slug / "index.md", root)
-        for line, severity, message in entry.problems:
-            if not line and "est déjà celui de la fiche" in message:
-                line = _line_of_title(root, slug)
+        for line, severity, message in entry.problems + ([duplicates[slug]] if slug in duplicates else []):
             found.append(Problem(shown, line, severity, message))
     return tuple(sorted(found))
 
@@ -351,18 +349,17 @@ def update_index(root: Path, index_dir: Path, *, rebuild: bool = False, notify: 
     A missing, foreign, older or damaged index is rebuilt by itself, with a notice saying why.
     """
     with _Lock(index_dir, wait):
-        return _refresh(root, index_dir, notify, progress, rebuild=rebuild, recheck=True)
+        return _refresh(root, index_dir, notify, progress, rebuild=rebuild)
 
 
-def _refresh(root: Path, index_dir: Path, notify: Notify, progress: Progress | None, *, rebuild: bool,
-             recheck: bool) -> IndexReport:
+def _refresh(root: Path, index_dir: Path, notify: Notify, progress: Progress | None, *, rebuild: bool) -> IndexReport:
     """Under the lock: update what changed, or rebuild (asked for, or the index is missing, foreign or damaged)."""
     if not rebuild:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)  # see _close_damaged
             try:
                 manifest = read_manifest(index_dir)
-                return _update(root, index_dir, manifest, find_changes(root, manifest), recheck=recheck)
+                return _update(root, index_dir, manifest, find_changes(root, manifest))
             except NotOurs as reason:
                 notify(f"Reconstruction complète de l'index : {reason}.")
             except DAMAGE as error:
@@ -389,48 +386,49 @@ def _damage_notice(error: BaseException) -> str:
 
 
 def _rebuild(root: Path, index_dir: Path, notify: Notify, progress: Progress | None) -> IndexReport:
-    """Build from scratch into a new generation folder, then swap it in by replacing the manifest."""
-    scanned = {slug: (size, mtime_ns) for slug, size, mtime_ns in scan(root / "resources")}
-    slugs = sorted(scanned)
-    total = len(slugs)
-    entries: dict[str, Entry] = {}
-    sheets: dict[str, Any] = {}
-    for number, slug in enumerate(slugs, 1):
-        entries[slug], sheet = _read(root, slug, scanned[slug])
-        if sheet is not None:
-            sheets[slug] = sheet
-        if progress:
-            progress("Lecture des fiches", number, total)
-    for slug in _flag_duplicates(entries):
-        sheets.pop(slug, None)
+    """Build from scratch into a new generation folder, then swap it in by replacing the stamp file.
+
+    Sheets are read, checked and added one by one (nothing kept in memory); the few sharing a title,
+    known only at the end, are deleted by a second short writer.
+    """
     import shutil
     import uuid
 
+    scanned = scan(root / "resources")
+    entries: dict[str, Entry] = {}
     generation = f"whoosh-{uuid.uuid4().hex[:12]}"
     folder = index_dir / generation
     folder.mkdir()
     try:
         ix = whoosh.index.create_in(str(folder), build_schema())
-        large = len(sheets) >= LARGE_LIBRARY
-        writer = ix.writer(procs=2, multisegment=True, limitmb=96) if large else ix.writer(limitmb=96)
+        large = len(scanned) >= LARGE_LIBRARY
+        writer = ix.writer(procs=2, multisegment=True, limitmb=64) if large else ix.writer(limitmb=64)
         try:
-            for number, sheet in enumerate(sheets.values(), 1):
-                writer.add_document(**_document(sheet, root))
+            for number, (slug, size, mtime_ns) in enumerate(scanned, 1):
+                entries[slug], sheet = _read(root, slug, (size, mtime_ns))
+                if sheet is not None:
+                    writer.add_document(**_document(sheet, root))
                 if progress:
-                    progress("Indexation", number, len(sheets))
+                    progress("Indexation", number, len(scanned))
             if large:
                 notify("Écriture de l'index…")
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+        duplicates = _duplicates(entries)
+        if duplicates:
+            writer = ix.writer()
+            for slug in sorted(duplicates):
+                writer.delete_by_term("slug", slug)
+            writer.commit()
         ix.close()
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     Manifest.save(index_dir, generation, entries)
     _remove_old_generations(index_dir, keep=generation)
-    return IndexReport(added=len(sheets), rebuilt=True, problems=_problems(root, entries))
+    return IndexReport(added=len(_indexed(entries)), rebuilt=True, problems=_problems(root, entries))
 
 
 def _remove_old_generations(index_dir: Path, keep: str) -> None:
@@ -447,52 +445,44 @@ def _remove_old_generations(index_dir: Path, keep: str) -> None:
             item.unlink(missing_ok=True)
 
 
-def _update(root: Path, index_dir: Path, manifest: Manifest, changes: Changes, recheck: bool) -> IndexReport:
-    """Re-read only what changed (and, when anything did or `recheck`, the sheets that had errors)."""
+def _update(root: Path, index_dir: Path, manifest: Manifest, changes: Changes) -> IndexReport:
+    """Re-read only the sheets whose file changed; write only those whose content changed or whose place
+    in the index did (a title no longer shared brings its twin back)."""
     entries = manifest.entries(index_dir)
-    todo = set(changes.changed)
-    if changes or recheck:
-        todo |= {slug for slug, entry in entries.items() if entry.problems and slug in changes.scanned}
-    previously_valid = {slug for slug, entry in entries.items() if not entry.problems}
+    before = _indexed(entries)
     fresh: dict[str, Any] = {}
-    unchanged_content = set()
-    for slug in sorted(todo):
+    for slug in changes.changed:
         old = entries.get(slug)
-        entry, sheet = _read(root, slug, changes.scanned[slug])
-        if old is not None and not old.problems and entry.sha256 == old.sha256 and sheet is not None:
-            unchanged_content.add(slug)  # touched, not changed: only its stat is updated
-        entries[slug] = entry
-        if sheet is not None:
-            fresh[slug] = sheet
+        entries[slug], sheet = _read(root, slug, changes.scanned[slug])
+        if sheet is not None and (old is None or old.sha256 != entries[slug].sha256 or slug not in before):
+            fresh[slug] = sheet  # touched but unchanged sheets only get their new stat
     for slug in changes.removed:
         del entries[slug]
-    for entry in entries.values():  # duplicates are recomputed from scratch
-        entry.problems = [p for p in entry.problems if "est déjà celui de la fiche" not in p[2]]
-    flagged = _flag_duplicates(entries)
-    to_delete = [slug for slug in changes.removed if slug in previously_valid]
-    to_delete += [slug for slug in flagged if slug in previously_valid and slug not in fresh]
-    to_delete += [slug for slug in todo if slug in previously_valid and slug not in fresh]
-    to_write = {slug: sheet for slug, sheet in fresh.items() if slug not in flagged and slug not in unchanged_content}
-    to_delete += [slug for slug in flagged if slug in fresh and slug in previously_valid]
+    after = _indexed(entries)
+    for slug in sorted(after - before - set(fresh)):  # unchanged, but no longer a duplicate
+        entries[slug], sheet = _read(root, slug, (entries[slug].size, entries[slug].mtime_ns))
+        if sheet is not None:
+            fresh[slug] = sheet
+    to_delete = before - after
+    to_write = {slug: sheet for slug, sheet in fresh.items() if slug in after}
     if to_write or to_delete:
         ix = _open(index_dir, manifest.generation)
         writer = ix.writer(timeout=WAIT_SECONDS)
         try:
-            for slug in set(to_delete):
+            for slug in sorted(to_delete):
                 writer.delete_by_term("slug", slug)
-            for slug, sheet in to_write.items():
+            for sheet in to_write.values():
                 writer.update_document(**_document(sheet, root))
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
         ix.close()
-    if todo or changes.removed:
+    if changes:
         Manifest.save(index_dir, manifest.generation, entries)
-    added = sum(1 for slug in to_write if slug not in previously_valid)
-    valid = sum(1 for entry in entries.values() if not entry.problems)
-    return IndexReport(added=added, updated=len(to_write) - added, removed=len(set(to_delete)),
-                       unchanged=valid - len(to_write), problems=_problems(root, entries))
+    added = len(set(to_write) - before)
+    return IndexReport(added=added, updated=len(to_write) - added, removed=len(to_delete),
+                       unchanged=len(after) - len(to_write), problems=_problems(root, entries))
 
 
 def _open(index_dir: Path, generation: str) -> Any:
@@ -544,7 +534,7 @@ def _fresh_generation(root: Path, index_dir: Path, notify: Notify, wait: float,
     if answer.fresh and answer.format == format_stamp() and GENERATION_RE.fullmatch(str(answer.generation)):
         return str(answer.generation)
     with _Lock(index_dir, wait):
-        _notify_problems(_refresh(root, index_dir, notify, None, rebuild=False, recheck=False), notify)
+        _notify_problems(_refresh(root, index_dir, notify, None, rebuild=False), notify)
     return read_manifest(index_dir).generation
 
 
@@ -736,7 +726,8 @@ def highlight(text: str, terms: Iterable[str], width: int = 220) -> list[tuple[s
         return []
     text = _window(text, termset, width)
     fragmenter = whoosh_highlight.ContextFragmenter(maxchars=width, surround=width // 3)
-    marked = whoosh_highlight.highlight(text, termset, french_analyzer(), fragmenter, _MarkFormatter(), top=1)
+    analyzer = FrenchTokenizer() | FoldFilter() | InclusiveFilter() | _GatedStem(termset)
+    marked = whoosh_highlight.highlight(text, termset, analyzer, fragmenter, _MarkFormatter(), top=1)
     if "\x02" not in marked:
         return []
     pieces: list[tuple[str, bool]] = []
@@ -744,6 +735,23 @@ def highlight(text: str, terms: Iterable[str], width: int = 220) -> list[tuple[s
         if part:
             pieces.append((part, number % 2 == 1))
     return pieces
+
+
+class _GatedStem(Filter):
+    """The stem filter of the index, applied only to words that may give one of the terms (a stem starts its
+    word): a snippet then stems a dozen words instead of hundreds. Other words cannot match, so they are blanked."""
+
+    def __init__(self, terms: frozenset[str]) -> None:
+        self.starts = tuple({term[:3] for term in terms})
+        self.stem = FrenchStemFilter()
+
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
+        for token in tokens:
+            if token.text.startswith(self.starts):
+                yield from self.stem([token])
+            else:
+                token.text = ""
+                yield token
 
 
 _MARKS = re.compile("[\u0300-\u036f]")

@@ -1,0 +1,124 @@
+"""Measure search, incremental update and full rebuild of a generated library, as whole processes.
+
+    python bench/measure.py LIBRARY [--runs 30]
+
+Prints a Markdown report. Search commands run alternately (A, B, C, A, B, C…) so a burst of load on
+the machine hits them alike; medians are compared. Peak memory is the largest sum of the proportional
+set size (PSS) of the process and its children, sampled every 10 ms from /proc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+QUERY, OBJECTIVE = "médiation numérique", "reseau"
+
+
+def search_commands(library: Path) -> dict[str, list[str]]:
+    return {
+        "outillerie search": [str(BIN / "outillerie"), "--library", str(library), "search", QUERY,
+                              "--objective", OBJECTIVE],
+        "Whoosh floor (bench/whoosh_floor.py)": [sys.executable, str(BENCH / "whoosh_floor.py"), str(library), QUERY,
+                                                  OBJECTIVE],
+        "SQLite FTS5 (bench/fts5.py query)": [sys.executable, str(BENCH / "fts5.py"), "query", str(library), QUERY,
+                                              OBJECTIVE],
+        "grep -ril": ["grep", "-ril", QUERY, str(library / "resources")],
+    }
+
+
+def timed(command: list[str], cwd: Path | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, check=False)
+    return time.perf_counter() - started
+
+
+def _tree_pss_kb(root: int) -> int:
+    """Proportional memory (PSS: shared pages split between the processes sharing them) of a process and all
+    its descendants, in kB: forked workers share their parent's pages, so plain RSS would count them twice."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            pass
+    return total
+
+
+def peak(command: list[str]) -> tuple[float, int]:
+    """Wall time and peak memory (kB) of the whole process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    highest = 0
+    while process.poll() is None:
+        highest = max(highest, _tree_pss_kb(process.pid))
+        time.sleep(0.01)
+    return time.perf_counter() - started, highest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("library", type=Path)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    library: Path = args.library.resolve()
+    sheets = len(list((library / "resources").iterdir()))
+    outillerie = str(BIN / "outillerie")
+    print(f"## {sheets} fiches ({library})\n")
+
+    seconds, memory = peak([outillerie, "--library", str(library), "index", "--rebuild"])
+    size = sum(p.stat().st_size for p in (library / "index").rglob("*") if p.is_file())
+    print(f"- `outillerie index --rebuild` : {seconds:.1f} s, mémoire de pointe {memory / 1024:.0f} Mo "
+          f"(PSS du processus et de ses enfants), index de {size / 1e6:.0f} Mo")
+    fts = timed([sys.executable, str(BENCH / "fts5.py"), "build", str(library)])
+    print(f"- construction SQLite FTS5 (bench/fts5.py build) : {fts:.1f} s")
+
+    updates = []
+    for number in range(10):
+        sheet = sorted((library / "resources").iterdir())[number * (sheets // 10)] / "index.md"
+        original = sheet.read_text(encoding="utf-8")
+        sheet.write_text(original.replace("## Objectifs\n", f"## Objectifs\n\nModifié {number}.\n", 1), encoding="utf-8")
+        updates.append(timed([outillerie, "--library", str(library), "index"]))
+        sheet.write_text(original, encoding="utf-8")
+        timed([outillerie, "--library", str(library), "index"])
+    print(f"- `outillerie index` après la modification d'une fiche (10 fois) : médiane {statistics.median(updates):.2f} s,"
+          f" maximum {max(updates):.2f} s")
+
+    commands = search_commands(library)
+    for command in commands.values():  # warm the page cache
+        timed(command)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(args.runs):
+        for name, command in commands.items():
+            times[name].append(timed(command))
+    floor = statistics.median(times["Whoosh floor (bench/whoosh_floor.py)"])
+    print(f"\n`{QUERY}` avec l'objectif `{OBJECTIVE}`, processus entier, {args.runs} exécutions alternées :\n")
+    print("| commande | médiane | min | max | rapport au plancher Whoosh |")
+    print("|---|---:|---:|---:|---:|")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"| {name} | {median * 1000:.0f} ms | {min(values) * 1000:.0f} ms | {max(values) * 1000:.0f} ms "
+              f"| {median / floor:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
