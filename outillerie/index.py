@@ -36,6 +36,7 @@ from .vocabulary import fold_key
 
 SCHEMA_VERSION = 1
 DETAILS = "sheets.json"
+NO_INDEX_YET = "aucun index n'existe encore"
 LOCK_FILE = "outillerie.lock"
 GENERATION_RE = re.compile(r"^whoosh-[0-9a-f]{12}$")
 LARGE_LIBRARY = 400  # sheets: from here a full build uses both cores
@@ -157,6 +158,10 @@ def _write_atomically(path: Path, data: Any) -> None:
 class NotOurs(Exception):
     """The index folder holds no index of ours that this version can open (the reason is in French)."""
 
+    def notice(self) -> str:
+        first = str(self) == NO_INDEX_YET
+        return f"{'Construction' if first else 'Reconstruction complète'} de l'index de recherche : {self}."
+
 
 def read_manifest(index_dir: Path) -> Manifest:
     """The stamp file, or NotOurs: a missing, foreign or older index is rebuilt, never opened."""
@@ -164,7 +169,7 @@ def read_manifest(index_dir: Path) -> Manifest:
     try:
         data = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise NotOurs("aucun index n'existe encore") from None
+        raise NotOurs(NO_INDEX_YET) from None
     except (OSError, ValueError):
         raise NotOurs(unreadable) from None
     if not isinstance(data, dict) or data.get("format") != format_stamp():
@@ -361,7 +366,7 @@ def _refresh(root: Path, index_dir: Path, notify: Notify, progress: Progress | N
                 manifest = read_manifest(index_dir)
                 return _update(root, index_dir, manifest, find_changes(root, manifest))
             except NotOurs as reason:
-                notify(f"Reconstruction complète de l'index : {reason}.")
+                notify(reason.notice())
             except DAMAGE as error:
                 notify(_damage_notice(error))
             _close_damaged()
@@ -768,4 +773,6 @@ def _window(text: str, terms: frozenset[str], width: int) -> str:
         return text[: 6 * width]
     best = max(found, key=lambda item: (len({term for start, term in found if item[0] <= start < item[0] + width}),
                                         -item[0]))[0]
-    return text[max(0, best - width // 2): best + width + width // 2]
+    start = text.rfind(" ", 0, max(0, best - width // 2)) + 1
+    end = text.find(" ", best + width + width // 2)
+    return text[start: end if end >= 0 else len(text)]

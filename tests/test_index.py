@@ -170,7 +170,7 @@ def test_a_stamp_from_another_version_rebuilds_by_itself(small: Path) -> None:
     stamp["format"]["whoosh"] = "1.8.4"
     stamp_file.write_text(json.dumps(stamp), encoding="utf-8")
     assert notices(small, "smartphone") == [
-        "Reconstruction complète de l'index : l'index a été construit par une autre version d'outillerie ou de Whoosh."]
+        "Reconstruction complète de l'index de recherche : l'index a été construit par une autre version d'outillerie ou de Whoosh."]
     assert read_manifest(small / "index").generation != old
     assert not (small / "index" / old).exists()
 
@@ -256,9 +256,9 @@ def _truncated_details(library: Path) -> None:
     (_delete_toc, "L'index de recherche est abîmé (EmptyIndexError) : reconstruction complète."),
     (_empty_generation, "L'index de recherche est abîmé (EmptyIndexError) : reconstruction complète."),
     (_delete_generation, "L'index de recherche est abîmé (EmptyIndexError) : reconstruction complète."),
-    (_empty_index_folder, "Reconstruction complète de l'index : aucun index n'existe encore."),
-    (_garbage_stamp, "Reconstruction complète de l'index : le fichier outillerie.json de l'index est illisible."),
-    (_truncated_details, "Reconstruction complète de l'index : le fichier sheets.json de l'index est illisible."),
+    (_empty_index_folder, "Construction de l'index de recherche : aucun index n'existe encore."),
+    (_garbage_stamp, "Reconstruction complète de l'index de recherche : le fichier outillerie.json de l'index est illisible."),
+    (_truncated_details, "Reconstruction complète de l'index de recherche : le fichier sheets.json de l'index est illisible."),
 ])
 def test_a_damaged_index_gives_a_message_and_is_rebuilt(small: Path, damage, notice: str) -> None:
     update_index(small, small / "index")
@@ -352,7 +352,7 @@ def test_index_command_reports_invalid_sheets_on_stderr_and_counts_on_stdout(sma
     assert result.exit_code == 0
     assert result.stdout == "Index reconstruit : 3 fiches ; 1 fiche non valide laissée de côté.\n"
     assert result.stderr == (
-        "Reconstruction complète de l'index : aucun index n'existe encore.\n"
+        "Construction de l'index de recherche : aucun index n'existe encore.\n"
         "resources/cassee/index.md:4: erreur : « apprendre » n'est pas une valeur connue pour « objective ». "
         "Pour corriger : choisissez parmi sensibiliser, reseau, projets-collectifs.\n")
     write_sheet(small, "reseau-local", "Animer un réseau local", "Réunir les élu·e·s.", objective="reseau")
