@@ -83,19 +83,20 @@ def surface_words(text: str) -> list[str]:
     return [token.text for token in chain(text)]
 
 
-def sheet_terms(text: str) -> tuple[list[str], dict[str, str]]:
-    """A sheet's index terms, and each surface word (and its plural/singular neighbours) with its term."""
-    words: dict[str, str] = {}
-    terms = analysis.analyze(text)
-    known = set(terms)
+def sheet_terms(text: str) -> tuple[list[str], dict[str, int]]:
+    """A sheet's index terms (sorted), and each surface word (and its plural/singular neighbours) with the number
+    of its term in that list."""
+    words: dict[str, int] = {}
+    terms = sorted(set(analysis.analyze(text)))
+    number = {term: index for index, term in enumerate(terms)}
     for word in dict.fromkeys(surface_words(text)):
         for variant in _variants(word):
             if variant in words:
                 continue
             found = _word_terms(variant)
-            if len(found) == 1 and found[0] in known:
-                words[variant] = found[0]
-    return sorted(known), words
+            if len(found) == 1 and found[0] in number:
+                words[variant] = number[found[0]]
+    return terms, words
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -114,15 +115,15 @@ def _variants(word: str) -> Iterable[str]:
 
 
 def browser_index(sheets: Sequence[Sheet], vocabulary: Vocabulary,
-                  analysed: Sequence[tuple[Sequence[str], Mapping[str, str]]]) -> dict[str, Any]:
+                  analysed: Sequence[tuple[Sequence[str], Mapping[str, int]]]) -> dict[str, Any]:
     """The JSON embedded in the catalogue: facets as indices, a shared term list, the word table, the folding rules."""
     facet_values = {name: list(vocabulary.terms(kind)) for name, kind in FACETS}
     all_terms = sorted({term for terms, _ in analysed for term in terms})
     position = {term: number for number, term in enumerate(all_terms)}
     words: dict[str, int] = {}
-    for _, table in analysed:
+    for terms, table in analysed:
         for word, term in table.items():
-            words.setdefault(word, position[term])
+            words.setdefault(word, position[terms[term]])
     rows = []
     for sheet, (terms, _) in zip(sheets, analysed):
         rows.append([

@@ -213,7 +213,9 @@ class _Site:
     def write(self, work: Path, progress: Progress | None) -> int:
         """Every file of the site into `work`; returns how many sheets were reused from the previous export."""
         for sheet in self.loaded.sheets:
-            self.cache[sheet.slug] = {"sheet": sheet_to_json(sheet, self.root)}
+            remembered = sheet.slug in self.loaded.cached
+            self.cache[sheet.slug] = {"sheet": self.previous[sheet.slug]["sheet"] if remembered
+                                      else sheet_to_json(sheet, self.root)}
         for slug, stamp in self.loaded.stamps.items():
             shown = relative(self.root / "resources" / slug / "index.md", self.root)
             self.cache.setdefault(slug, {"sheet": None}).update(stamp=stamp, errors=file_errors(self.loaded, shown))
@@ -328,7 +330,7 @@ class _Site:
                           else "../../api/stats.json"),
         }
 
-    def write_shared(self, work: Path, analysed: list[tuple[list[str], dict[str, str]]]) -> None:
+    def write_shared(self, work: Path, analysed: list[tuple[list[str], dict[str, int]]]) -> None:
         """The catalogue, the about and 404 pages, open data, feeds, kits.json, static files and the cache."""
         vocabulary = self.vocabulary
         index = browser_index(self.sheets, vocabulary, analysed)
