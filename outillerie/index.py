@@ -96,6 +96,7 @@ class Entry:
     sha256: str
     title: str = ""
     title_line: int = 1
+    title_key: str = ""  # the title as `check` compares them (fold_key), kept to find duplicates quickly
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # its own errors, duplicates aside
 
 
@@ -129,7 +130,7 @@ class Manifest:
             stats = self.stat_map()
             details = raw["sheets"]
             return {slug: Entry(size, mtime_ns, str(details[slug][0]), str(details[slug][1]), int(details[slug][2]),
-                                [(int(a), str(b), str(c)) for a, b, c in details[slug][3]])
+                                str(details[slug][3]), [(int(a), str(b), str(c)) for a, b, c in details[slug][4]])
                     for slug, (size, mtime_ns) in stats.items()}
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             raise NotOurs(f"le fichier {DETAILS} de l'index est illisible") from None
@@ -139,7 +140,7 @@ class Manifest:
         """Details first, then the stamp file, each written aside and swapped in: the stamp file commits."""
         slugs = sorted(entries)
         details = {"generation": generation,
-                   "sheets": {s: [entries[s].sha256, entries[s].title, entries[s].title_line,
+                   "sheets": {s: [entries[s].sha256, entries[s].title, entries[s].title_line, entries[s].title_key,
                                   [list(p) for p in entries[s].problems]] for s in slugs}}
         _write_atomically(index_dir / DETAILS, details)
         stamp = {"format": format_stamp(), "generation": generation,
@@ -245,7 +246,7 @@ def _read(root: Path, slug: str, stat: tuple[int, int]) -> tuple[Entry, Any]:
     except SheetError as error:
         entry.problems = [(p.line, p.severity, p.message) for p in error.problems if p.is_error]
         return entry, None
-    entry.title, entry.title_line = sheet.title, sheet.key_lines.get("title", 1)
+    entry.title, entry.title_line, entry.title_key = sheet.title, sheet.key_lines.get("title", 1), fold_key(sheet.title)
     entry.problems = [(p.line, p.severity, p.message) for p in validate_sheet(sheet, root) if p.is_error]
     return entry, None if entry.problems else sheet
 
@@ -254,8 +255,8 @@ def _duplicates(entries: Mapping[str, Entry]) -> dict[str, tuple[int, str, str]]
     """The error `check` gives every sheet that shares its title with another, by slug."""
     by_title: dict[str, list[str]] = {}
     for slug, entry in sorted(entries.items()):
-        if entry.title and not entry.problems:
-            by_title.setdefault(fold_key(entry.title), []).append(slug)
+        if entry.title_key and not entry.problems:
+            by_title.setdefault(entry.title_key, []).append(slug)
     found = {}
     for slugs in by_title.values():
         for slug in slugs if len(slugs) > 1 else ():
@@ -265,20 +266,20 @@ def _duplicates(entries: Mapping[str, Entry]) -> dict[str, tuple[int, str, str]]
     return found
 
 
-def _indexed(entries: Mapping[str, Entry]) -> set[str]:
+def _indexed(entries: Mapping[str, Entry], duplicates: Mapping[str, Any]) -> set[str]:
     """The sheets the index holds: no error of their own, no title shared with another."""
-    duplicates = _duplicates(entries)
     return {slug for slug, entry in entries.items() if not entry.problems and slug not in duplicates}
 
 
-def _problems(root: Path, entries: Mapping[str, Entry]) -> tuple[Problem, ...]:
+def _problems(root: Path, entries: Mapping[str, Entry], duplicates: Mapping[str, tuple[int, str, str]]
+              ) -> tuple[Problem, ...]:
     """Every error that keeps a sheet out of the index, as `check` shows it."""
-    duplicates = _duplicates(entries)
     found = []
     for slug, entry in entries.items():
-        shown = relative(root / "resources" / slug / "index.md", root)
-        for line, severity, message in entry.problems + ([duplicates[slug]] if slug in duplicates else []):
-            found.append(Problem(shown, line, severity, message))
+        if entry.problems or slug in duplicates:
+            shown = relative(root / "resources" / slug / "index.md", root)
+            for line, severity, message in entry.problems + ([duplicates[slug]] if slug in duplicates else []):
+                found.append(Problem(shown, line, severity, message))
     return tuple(sorted(found))
 
 
@@ -407,7 +408,7 @@ def _rebuild(root: Path, index_dir: Path, notify: Notify, progress: Progress | N
     try:
         ix = whoosh.index.create_in(str(folder), build_schema())
         large = len(scanned) >= LARGE_LIBRARY
-        writer = ix.writer(procs=2, multisegment=True, limitmb=64) if large else ix.writer(limitmb=64)
+        writer = ix.writer(procs=2, multisegment=True, limitmb=128) if large else ix.writer(limitmb=128)
         try:
             for number, (slug, size, mtime_ns) in enumerate(scanned, 1):
                 entries[slug], sheet = _read(root, slug, (size, mtime_ns))
@@ -433,7 +434,8 @@ def _rebuild(root: Path, index_dir: Path, notify: Notify, progress: Progress | N
         raise
     Manifest.save(index_dir, generation, entries)
     _remove_old_generations(index_dir, keep=generation)
-    return IndexReport(added=len(_indexed(entries)), rebuilt=True, problems=_problems(root, entries))
+    return IndexReport(added=len(_indexed(entries, duplicates)), rebuilt=True,
+                       problems=_problems(root, entries, duplicates))
 
 
 def _remove_old_generations(index_dir: Path, keep: str) -> None:
@@ -454,7 +456,7 @@ def _update(root: Path, index_dir: Path, manifest: Manifest, changes: Changes) -
     """Re-read only the sheets whose file changed; write only those whose content changed or whose place
     in the index did (a title no longer shared brings its twin back)."""
     entries = manifest.entries(index_dir)
-    before = _indexed(entries)
+    before = _indexed(entries, _duplicates(entries))
     fresh: dict[str, Any] = {}
     for slug in changes.changed:
         old = entries.get(slug)
@@ -463,7 +465,8 @@ def _update(root: Path, index_dir: Path, manifest: Manifest, changes: Changes) -
             fresh[slug] = sheet  # touched but unchanged sheets only get their new stat
     for slug in changes.removed:
         del entries[slug]
-    after = _indexed(entries)
+    duplicates = _duplicates(entries)
+    after = _indexed(entries, duplicates)
     for slug in sorted(after - before - set(fresh)):  # unchanged, but no longer a duplicate
         entries[slug], sheet = _read(root, slug, (entries[slug].size, entries[slug].mtime_ns))
         if sheet is not None:
@@ -487,7 +490,7 @@ def _update(root: Path, index_dir: Path, manifest: Manifest, changes: Changes) -
         Manifest.save(index_dir, manifest.generation, entries)
     added = len(set(to_write) - before)
     return IndexReport(added=added, updated=len(to_write) - added, removed=len(to_delete),
-                       unchanged=len(after) - len(to_write), problems=_problems(root, entries))
+                       unchanged=len(after) - len(to_write), problems=_problems(root, entries, duplicates))
 
 
 def _open(index_dir: Path, generation: str) -> Any:
