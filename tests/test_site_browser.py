@@ -153,6 +153,8 @@ def test_without_javascript_every_sheet_is_listed_and_links_work(browser: Browse
     assert page.is_hidden("#filtres")
     page.click("text=Monter un projet collectif de quartier")
     assert page.inner_text("h1") == "Monter un projet collectif de quartier"
+    assert page.is_hidden("#copier") and page.is_hidden(".horaire")  # controls that need the script stay hidden
+    assert page.is_visible("#citation")
     context.close()
 
 
@@ -267,3 +269,28 @@ def test_served_pages_show_the_download_count_and_count_the_button(page: Page, s
     assert page.is_hidden(".download-count")  # never downloaded: nothing to say
     stats = json.loads(requests.get(served + "api/stats.json", timeout=10).text)
     assert stats["resources"]["elus-et-reseau"]["downloads"] == 1
+
+
+def test_a_large_catalogue_shows_fifty_cards_at_a_time(page: Page, tmp_path: Path) -> None:
+    library = copy_case("site", tmp_path / "lib")
+    model = (library / "resources" / "dejouer-les-arnaques" / "index.md").read_text(encoding="utf-8")
+    for number in range(1, 121):
+        folder = library / "resources" / f"quiz-{number:03d}"
+        folder.mkdir()
+        (folder / "index.md").write_text(model.replace("Déjouer les arnaques en ligne", f"Quiz numéro {number:03d}")
+                                         .replace("objective: sensibiliser", "objective: reseau"), encoding="utf-8")
+    export_site(library, tmp_path / "site", keep_going=True)
+    page.goto(url(tmp_path / "site"))
+    assert len(visible(page)) == 50
+    assert page.inner_text("#resultats") == "124 fiches (50 affichées)"
+    assert page.inner_text("#plus") == "Afficher 50 fiches de plus (74 restantes)"
+    page.click("#plus")
+    assert len(visible(page)) == 100
+    assert page.evaluate("document.activeElement.closest('li') === document.querySelectorAll('#fiches > li')[50]")
+    page.click("#plus")
+    assert len(visible(page)) == 124 and page.is_hidden("#plus")
+    page.select_option("#f-objective", "reseau")
+    assert page.inner_text("#resultats") == "121 fiches sur 124 (50 affichées)"
+    assert visible(page)[:2] == ["quiz-001", "quiz-002"]
+    page.fill("#f-q", "quiz 007")
+    assert visible(page) == ["quiz-007"] and page.is_hidden("#plus")

@@ -14,6 +14,7 @@
   var KNOWN = new Set(rules.known);
   var APOSTROPHES = /['\u2019\u02bc]/;
   var FIELDS = ["objective", "public", "duration", "level", "theme", "q"];
+  var PAGE = 50;  // cards shown at once: laying out 1,000 cards takes a phone far longer than 100 ms
 
   function fold(text) {
     text = text.toLowerCase();
@@ -151,9 +152,11 @@
   var cards = Array.prototype.slice.call(document.querySelectorAll("#fiches > li"));
   var status = document.getElementById("resultats");
   var none = document.getElementById("aucune");
-  if (!form || cards.length !== index.sheets.length) { return; }
+  var more = document.getElementById("plus");
+  if (!form || !more || cards.length !== index.sheets.length) { return; }
   form.hidden = false;
   var lastHash = null;
+  var limit = PAGE;
 
   function criteria() {
     var values = {};
@@ -174,20 +177,33 @@
     }
   }
 
+  /* Show the first `limit` matching cards; the others wait behind the "more" button. */
   function apply() {
     var values = criteria();
-    var visible = new Set(filter(values));
+    var found = filter(values);
+    var visible = new Set(found.slice(0, limit));
     cards.forEach(function (card, number) {
       var hide = !visible.has(number);
       if (card.hidden !== hide) { card.hidden = hide; }
     });
-    var total = cards.length, count = visible.size;
+    var total = cards.length, count = found.length;
     var active = FIELDS.some(function (name) { return values[name]; });
     var text = count + " fiche" + (count > 1 ? "s" : "");
     if (active) { text += " sur " + total; }
+    if (count > visible.size) { text += " (" + visible.size + " affichées)"; }
     status.textContent = count === 0 ? "Aucune fiche sur " + total : text;
     none.hidden = count !== 0;
+    var rest = count - visible.size;
+    more.hidden = rest <= 0;
+    more.textContent = "Afficher " + Math.min(rest, PAGE) + " fiche" + (Math.min(rest, PAGE) > 1 ? "s" : "") +
+      " de plus (" + rest + " restante" + (rest > 1 ? "s" : "") + ")";
     writeHash(values);
+    return found;
+  }
+
+  function applyFromStart() {
+    limit = PAGE;
+    apply();
   }
 
   function restore() {
@@ -203,13 +219,20 @@
       control.value = value;
     });
     lastHash = hash;
-    apply();
+    applyFromStart();
   }
 
-  form.addEventListener("input", apply);
-  form.addEventListener("change", apply);
-  form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
-  form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
+  form.addEventListener("input", applyFromStart);
+  form.addEventListener("change", applyFromStart);
+  form.addEventListener("submit", function (event) { event.preventDefault(); applyFromStart(); });
+  form.addEventListener("reset", function () { window.setTimeout(applyFromStart, 0); });
+  more.addEventListener("click", function () {
+    var first = limit;
+    limit += PAGE;
+    var found = apply();
+    var next = cards[found[first]];
+    if (next) { next.querySelector("a").focus(); }  // keyboard users go on from the first new card
+  });
   window.addEventListener("hashchange", restore);
-  if (location.hash.length > 1) { restore(); }
+  if (location.hash.length > 1) { restore(); } else { applyFromStart(); }
 }());
