@@ -732,7 +732,6 @@ def highlight(text: str, terms: Iterable[str], width: int = 220) -> list[tuple[s
     termset = frozenset(terms)
     if not termset:
         return []
-    text = _window(text, termset, width)
     fragmenter = whoosh_highlight.ContextFragmenter(maxchars=width, surround=width // 3)
     analyzer = FrenchTokenizer() | FoldFilter() | InclusiveFilter() | _GatedStem(termset)
     marked = whoosh_highlight.highlight(text, termset, analyzer, fragmenter, _MarkFormatter(), top=1)
@@ -765,8 +764,9 @@ class _GatedStem(Filter):
 _MARKS = re.compile("[\u0300-\u036f]")
 
 
-def _window(text: str, terms: frozenset[str], width: int) -> str:
-    """The part of a long text where most of the terms meet, so only it is analysed (a stem starts its words)."""
+def passage(text: str, terms: frozenset[str], width: int = 220) -> str:
+    """The part of a long text where most of the terms meet, so only it is cleaned and analysed for a snippet
+    (found on folded text: a stem starts its words)."""
     if len(text) <= 3 * width:
         return text
     folded = _MARKS.sub("", unicodedata.normalize("NFD", text.lower()))  # fold() in C: offsets stay put

@@ -166,7 +166,7 @@ def search_library(root: Path, index_dir: Path, query: str, filters: Filters = F
     """Search a library (its index refreshed first): ranked hits for words, or the filtered sheets by title."""
     text = clean_query(query)
     freshness = start_check(root, index_dir)  # stats the sheets while Whoosh loads
-    from .index import WAIT_SECONDS, highlight, with_searcher
+    from .index import WAIT_SECONDS, with_searcher
 
     def work(searcher: IndexSearcher) -> SearchResult:
         parsed = searcher.parse(text) if text else None
@@ -175,7 +175,7 @@ def search_library(root: Path, index_dir: Path, query: str, filters: Filters = F
                              "« de » ou « pour » sont ignorés). Pour corriger : ajoutez un mot qui décrit l'atelier.")
         matches = searcher.run(parsed, filters.criteria(), limit)
         terms = searcher.terms_of(parsed) if parsed is not None else frozenset()
-        hits = tuple(_hit(meta, score, root, terms, highlight) for meta, score in matches.hits())
+        hits = tuple(_hit(meta, score, root, terms) for meta, score in matches.hits())
         total = matches.total() if (count or facets) else None
         suggestion = _suggest(searcher, text, filters) if not hits and text else None
         return SearchResult(query=text, filters=filters, hits=hits, total=total, ranked=parsed is not None,
@@ -185,26 +185,30 @@ def search_library(root: Path, index_dir: Path, query: str, filters: Filters = F
                          freshness=freshness)
 
 
-def _hit(meta: dict[str, Any], score: float | None, root: Path, terms: frozenset[str],
-         highlight: Callable[[str, frozenset[str]], list[tuple[str, bool]]]) -> Hit:
+def _hit(meta: dict[str, Any], score: float | None, root: Path, terms: frozenset[str]) -> Hit:
+    from .index import highlight, passage
+
     snippet: list[tuple[str, bool]] = []
     if terms:
-        snippet = highlight(_plain_body(root / meta["path"]), terms) or highlight(meta["summary"], terms)
+        body = _plain(passage(_body(root / meta["path"]), terms))
+        snippet = highlight(body, terms) or highlight(meta["summary"], terms)
     return Hit(slug=meta["slug"], title=meta["title"], summary=meta["summary"], objective=meta["objective"],
                public=tuple(meta["public"]), duration=meta["duration"], level=meta["level"],
                themes=tuple(meta["themes"]), tags=tuple(meta["tags"]), license=meta["license"],
                status=meta["status"], path=meta["path"], score=score, snippet=tuple(snippet))
 
 
-def _plain_body(path: Path) -> str:
-    """The body of a sheet without its front matter and Markdown marks, to cut a snippet from."""
+def _body(path: Path) -> str:
+    """The Markdown body of a sheet (no front matter), to cut a snippet from."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return _FRONT_MATTER.sub("", path.read_text(encoding="utf-8"), count=1)
     except (OSError, UnicodeDecodeError):
         return ""
-    text = _FRONT_MATTER.sub("", text, count=1)
-    text = _MARKDOWN.sub(lambda m: m.group(1) or " ", text)
-    return " ".join(text.split())
+
+
+def _plain(markdown: str) -> str:
+    """A passage without Markdown marks and with single spaces, as a snippet shows it."""
+    return " ".join(_MARKDOWN.sub(lambda m: m.group(1) or " ", markdown).split())
 
 
 def _facets(matches: Matches) -> tuple[Facet, ...]:
