@@ -83,7 +83,13 @@ def main() -> None:
     library: Path = args.library.resolve()
     sheets = len(list((library / "resources").iterdir()))
     outillerie = str(BIN / "outillerie")
+    import platform
+
+    import whoosh
+
     print(f"## {sheets} fiches ({library})\n")
+    print(f"Machine : {os.cpu_count()} cœurs, Python {platform.python_version()}, Whoosh {whoosh.versionstring()}, "
+          f"charge moyenne au début {os.getloadavg()[0]:.2f}.\n")
 
     seconds, memory = peak([outillerie, "--library", str(library), "index", "--rebuild"])
     size = sum(p.stat().st_size for p in (library / "index").rglob("*") if p.is_file())
@@ -118,6 +124,9 @@ def main() -> None:
         median = statistics.median(values)
         print(f"| {name} | {median * 1000:.0f} ms | {min(values) * 1000:.0f} ms | {max(values) * 1000:.0f} ms "
               f"| {median / floor:.2f} |")
+    ours = times["outillerie search"]
+    print(f"\nMeilleur cas (minimum contre minimum) : {min(ours) / min(times['Whoosh floor (bench/whoosh_floor.py)']):.2f}."
+          f" Charge moyenne à la fin : {os.getloadavg()[0]:.2f}.")
 
 
 if __name__ == "__main__":
