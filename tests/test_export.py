@@ -474,3 +474,14 @@ def test_a_new_commit_renders_the_credits_again(library: Path, tmp_path: Path) -
     tree = parse(read(tmp_path / "site" / "fiches" / "fiche-hostile" / "index.html"))
     assert [li.text for li in tree.find("ul", class_="contributeurs").find_all("li")] == [
         "Alix Durand (2 modifications)", "Camille Martin (1 modification)"]
+
+
+def test_every_licence_of_the_vocabulary_ships_its_text_and_an_unknown_one_says_where_to_read_it() -> None:
+    from outillerie.kits import licence_text
+    from outillerie.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    for license_id in vocabulary.licenses:
+        assert len(licence_text(license_id, vocabulary)) > 5000, license_id
+    fallback = licence_text("Licence-Inconnue-1.0", vocabulary)
+    assert "n'est pas fourni dans ce kit" in fallback and "Licence-Inconnue-1.0" in fallback
