@@ -167,6 +167,7 @@ def _trusted(html: str) -> Markup:
 
 
 def _environment() -> jinja2.Environment:
+    """Templates from the package, autoescaped (HTML and XML), failing loudly on a missing variable."""
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("outillerie", "templates"),
         autoescape=jinja2.select_autoescape(("html", "xml", "atom"), default=True, default_for_string=True),
@@ -206,6 +207,7 @@ class _Site:
         self.style = _trusted(_style())
 
     def render(self, template: str, target: Path, **context: Any) -> None:
+        """Render a template of the package into a file of the new site."""
         target.parent.mkdir(parents=True, exist_ok=True)
         text = self.environment.get_template(template).render(site_name=SITE_NAME, **context)
         target.write_text(text, encoding="utf-8", newline="\n")
@@ -266,12 +268,14 @@ class _Site:
         return True
 
     def urls(self, slug: str) -> dict[str, str]:
+        """Page, kit and Markdown addresses for open data: absolute with --base-url, else relative to the site."""
         prefix = self.base or ""
         page = f"fiches/{slug}/" if self.base else f"fiches/{slug}/index.html"
         return {"page_url": prefix + page, "kit_url": f"{prefix}telechargements/{slug}.zip",
                 "markdown_url": f"{prefix}fiches/{slug}/index.md"}
 
     def download_href(self, slug: str, root: str) -> str:
+        """Where the kit button points: the counter (same server or --counter-url) or the ZIP file itself."""
         counter = self.options["counter_url"]
         return f"{counter}/telecharger/{slug}" if counter is not None else f"{root}telechargements/{slug}.zip"
 
@@ -316,6 +320,7 @@ class _Site:
 
     def sheet_context(self, sheet: Sheet, rendered: Rendered, history: SheetHistory | None, page_url: str | None,
                       as_pages: set[str]) -> dict[str, Any]:
+        """Everything the sheet page and its printable twin in the kit show."""
         steps = timeline(sheet, rendered.headings)
         term = self.vocabulary.licenses.get(sheet.license)
         edit = f"{self.edit_base}resources/{sheet.slug}/index.md" if self.edit_base else None
@@ -362,6 +367,7 @@ class _Site:
         write_cache(work / CACHE_FILE, self.code, self.cache)
 
     def history(self, sheet: Sheet) -> tuple[Contributor, ...]:
+        """The people Git knows for a sheet (none outside a repository)."""
         history = self.histories.get(sheet.slug)
         return history.contributors if history else ()
 

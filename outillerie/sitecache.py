@@ -67,6 +67,7 @@ def read_cache(path: Path, code: str) -> dict[str, Any]:
 
 
 def write_cache(path: Path, code: str, entries: Mapping[str, Any]) -> None:
+    """Write the memory for the next export (sorted, so the same sources give the same bytes)."""
     document = {"format": CACHE_FORMAT, "code": code, "sheets": dict(sorted(entries.items()))}
     path.write_text(json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 
@@ -119,6 +120,7 @@ def sheet_to_json(sheet: Sheet, root: Path) -> dict[str, Any]:
 
 
 def sheet_from_json(data: Mapping[str, Any], root: Path) -> Sheet:
+    """The Sheet remembered by `sheet_to_json` (body and outline empty: re-read the file to render it)."""
     values: dict[str, Any] = {name: data[name] for name in _TEXTS}
     values.update({name: tuple(data[name]) for name in _LISTS})
     return Sheet(
