@@ -414,7 +414,7 @@ def search_command(settings: Settings, query: tuple[str, ...], objective: str | 
     filters = Filters(objective=objective, public=public, min_duration=min_duration, max_duration=max_duration,
                       level=level, theme=theme, tag=tag, license=license_id)
     result = search_library(paths.root, paths.index_dir, " ".join(query), filters, limit=limit, facets=facets,
-                            count=output_format != "text" or facets, notify=_notice)
+                            count=output_format != "text" or facets, notify=_notice, progress=_ProgressBar())
     _echo_results(result, output_format)
     if not result.hits:
         sys.exit(1)

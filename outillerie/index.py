@@ -502,13 +502,14 @@ def _open(index_dir: Path, generation: str) -> Any:
 
 
 def with_searcher(root: Path, index_dir: Path, work: Callable[[IndexSearcher], T], *, notify: Notify = _quiet,
-                  wait: float = WAIT_SECONDS, freshness: Callable[[], Freshness] | None = None) -> T:
+                  progress: Progress | None = None, wait: float = WAIT_SECONDS,
+                  freshness: Callable[[], Freshness] | None = None) -> T:
     """Run `work` on a fresh index: refresh changed sheets first, rebuild a damaged index, then retry once.
 
     `freshness` is a staleness check already running (see freshness.start_check); by default it runs here.
     """
     for attempt in (1, 2):
-        generation = _fresh_generation(root, index_dir, notify, wait, freshness)
+        generation = _fresh_generation(root, index_dir, notify, progress, wait, freshness)
         freshness = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)  # see _close_damaged
@@ -535,14 +536,14 @@ def with_searcher(root: Path, index_dir: Path, work: Callable[[IndexSearcher], T
     raise AssertionError("unreachable")
 
 
-def _fresh_generation(root: Path, index_dir: Path, notify: Notify, wait: float,
+def _fresh_generation(root: Path, index_dir: Path, notify: Notify, progress: Progress | None, wait: float,
                       freshness: Callable[[], Freshness] | None) -> str:
     """The generation folder of an index that matches the sheets on disk, updating it first when needed."""
     answer = freshness() if freshness else check(root, index_dir)
     if answer.fresh and answer.format == format_stamp() and GENERATION_RE.fullmatch(str(answer.generation)):
         return str(answer.generation)
     with _Lock(index_dir, wait):
-        _notify_problems(_refresh(root, index_dir, notify, None, rebuild=False), notify)
+        _notify_problems(_refresh(root, index_dir, notify, progress, rebuild=False), notify)
     return read_manifest(index_dir).generation
 
 

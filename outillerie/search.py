@@ -162,7 +162,7 @@ def clean_query(text: str) -> str:
 
 def search_library(root: Path, index_dir: Path, query: str, filters: Filters = Filters(), *, limit: int | None = 10,
                    facets: bool = False, count: bool = True, notify: Callable[[str], None] = lambda message: None,
-                   wait: float | None = None) -> SearchResult:
+                   progress: Callable[[str, int, int], None] | None = None, wait: float | None = None) -> SearchResult:
     """Search a library (its index refreshed first): ranked hits for words, or the filtered sheets by title."""
     text = clean_query(query)
     freshness = start_check(root, index_dir)  # stats the sheets while Whoosh loads
@@ -181,8 +181,8 @@ def search_library(root: Path, index_dir: Path, query: str, filters: Filters = F
         return SearchResult(query=text, filters=filters, hits=hits, total=total, ranked=parsed is not None,
                             facets=_facets(matches) if facets else None, suggestion=suggestion, limit=limit)
 
-    return with_searcher(root, index_dir, work, notify=notify, wait=WAIT_SECONDS if wait is None else wait,
-                         freshness=freshness)
+    return with_searcher(root, index_dir, work, notify=notify, progress=progress,
+                         wait=WAIT_SECONDS if wait is None else wait, freshness=freshness)
 
 
 def _hit(meta: dict[str, Any], score: float | None, root: Path, terms: frozenset[str]) -> Hit:
