@@ -5,7 +5,6 @@ and the few index operations search needs (parse, run, highlight, facets, spelli
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import re
@@ -13,9 +12,9 @@ import struct
 import unicodedata
 import warnings
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import whoosh
 import whoosh.index
@@ -30,15 +29,13 @@ from whoosh.util.filelock import try_for
 
 from .analysis import (ANALYZER_VERSION, FoldFilter, FrenchStemFilter, FrenchTokenizer, InclusiveFilter, analyze,
                        fold, french_analyzer)
-from .errors import Problem, SearchIndexError, SheetError, relative
-from .freshness import MANIFEST, Freshness, check, scan, stats_text
+from .errors import SearchIndexError, relative
+from .manifest import (DETAILS, GENERATION_RE, MANIFEST, Changes, Entry, Freshness, IndexReport, Manifest, NotOurs,
+                       check, duplicates, find_changes, indexed_slugs, problems_of, read_entry, read_manifest, scan)
 from .vocabulary import fold_key
 
 SCHEMA_VERSION = 1
-DETAILS = "sheets.json"
-NO_INDEX_YET = "aucun index n'existe encore"
 LOCK_FILE = "outillerie.lock"
-GENERATION_RE = re.compile(r"^whoosh-[0-9a-f]{12}$")
 LARGE_LIBRARY = 400  # sheets: from here a full build uses both cores
 WAIT_SECONDS = 5.0
 TEXT_FIELDS = ("title", "summary", "tags", "materials", "body")
@@ -82,205 +79,6 @@ def build_schema() -> Schema:
         sort_title=ID(sortable=True),
         meta=STORED,
     )
-
-
-# --- The manifest: format stamp, current generation and one entry per sheet folder -----------------
-
-
-@dataclass
-class Entry:
-    """What the index knows of one sheet folder: its file's stat and hash, its title, its errors."""
-
-    size: int
-    mtime_ns: int
-    sha256: str
-    title: str = ""
-    title_line: int = 1
-    title_key: str = ""  # the title as `check` compares them (fold_key), kept to find duplicates quickly
-    problems: list[tuple[int, str, str]] = field(default_factory=list)  # its own errors, duplicates aside
-
-
-@dataclass
-class Manifest:
-    """The stamp file `outillerie.json` (format, generation, every sheet's size and mtime), read before Whoosh.
-
-    The stats are one line per sheet, sorted, so a fresh index is recognised by comparing two strings.
-    Hashes, titles and errors live in `sheets.json`, read only when the index is written.
-    """
-
-    generation: str
-    stats: str
-
-    def stat_map(self) -> dict[str, tuple[int, int]]:
-        found: dict[str, tuple[int, int]] = {}
-        try:
-            for line in self.stats.splitlines():
-                slug, size, mtime_ns = line.split("\t")
-                found[slug] = (int(size), int(mtime_ns))
-        except ValueError:
-            raise NotOurs(f"le fichier {MANIFEST} de l'index est illisible") from None
-        return found
-
-    def entries(self, index_dir: Path) -> dict[str, Entry]:
-        """Every sheet's entry; NotOurs when `sheets.json` does not match the stamp file."""
-        try:
-            raw = json.loads((index_dir / DETAILS).read_text(encoding="utf-8"))
-            if raw.get("generation") != self.generation:
-                raise ValueError("another generation")
-            stats = self.stat_map()
-            details = raw["sheets"]
-            return {slug: Entry(size, mtime_ns, str(details[slug][0]), str(details[slug][1]), int(details[slug][2]),
-                                str(details[slug][3]), [(int(a), str(b), str(c)) for a, b, c in details[slug][4]])
-                    for slug, (size, mtime_ns) in stats.items()}
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-            raise NotOurs(f"le fichier {DETAILS} de l'index est illisible") from None
-
-    @staticmethod
-    def save(index_dir: Path, generation: str, entries: Mapping[str, Entry]) -> None:
-        """Details first, then the stamp file, each written aside and swapped in: the stamp file commits."""
-        slugs = sorted(entries)
-        details = {"generation": generation,
-                   "sheets": {s: [entries[s].sha256, entries[s].title, entries[s].title_line, entries[s].title_key,
-                                  [list(p) for p in entries[s].problems]] for s in slugs}}
-        _write_atomically(index_dir / DETAILS, details)
-        stamp = {"format": format_stamp(), "generation": generation,
-                 "stats": stats_text((s, entries[s].size, entries[s].mtime_ns) for s in slugs)}
-        _write_atomically(index_dir / MANIFEST, stamp)
-
-
-def _write_atomically(path: Path, data: Any) -> None:
-    import uuid
-
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    os.replace(temporary, path)
-
-
-class NotOurs(Exception):
-    """The index folder holds no index of ours that this version can open (the reason is in French)."""
-
-    def notice(self) -> str:
-        first = str(self) == NO_INDEX_YET
-        return f"{'Construction' if first else 'Reconstruction complète'} de l'index de recherche : {self}."
-
-
-def read_manifest(index_dir: Path) -> Manifest:
-    """The stamp file, or NotOurs: a missing, foreign or older index is rebuilt, never opened."""
-    unreadable = f"le fichier {MANIFEST} de l'index est illisible"
-    try:
-        data = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NotOurs(NO_INDEX_YET) from None
-    except (OSError, ValueError):
-        raise NotOurs(unreadable) from None
-    if not isinstance(data, dict) or data.get("format") != format_stamp():
-        raise NotOurs("l'index a été construit par une autre version d'outillerie ou de Whoosh")
-    generation, stats = data.get("generation"), data.get("stats")
-    if not isinstance(generation, str) or not GENERATION_RE.fullmatch(generation) or not isinstance(stats, str):
-        raise NotOurs(unreadable)
-    return Manifest(generation=generation, stats=stats)
-
-
-@dataclass(frozen=True)
-class Changes:
-    """What differs between the sheet files and the manifest, found by stat() alone."""
-
-    changed: tuple[str, ...]
-    removed: tuple[str, ...]
-    scanned: Mapping[str, tuple[int, int]]
-
-    def __bool__(self) -> bool:
-        return bool(self.changed or self.removed)
-
-
-def find_changes(root: Path, manifest: Manifest) -> Changes:
-    """The cheap staleness check: which sheets were added, touched or removed since the index was written."""
-    found = scan(root / "resources")
-    scanned = {slug: (size, mtime_ns) for slug, size, mtime_ns in found}
-    if stats_text(found) == manifest.stats:
-        return Changes(changed=(), removed=(), scanned=scanned)
-    known = manifest.stat_map()
-    changed = tuple(slug for slug, stat in scanned.items() if known.get(slug) != stat)
-    removed = tuple(slug for slug in known if slug not in scanned)
-    return Changes(changed=changed, removed=removed, scanned=scanned)
-
-
-# --- Reading and validating sheets (the same rules and messages as `check`) ---------------------------
-
-
-@dataclass(frozen=True)
-class IndexReport:
-    """What an index run did, and the invalid sheets left out (their errors, as `check` words them)."""
-
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    rebuilt: bool = False
-    problems: tuple[Problem, ...] = ()
-
-    @property
-    def indexed(self) -> int:
-        return self.added + self.updated + self.unchanged
-
-
-def _hash(data: bytes) -> str:
-    import hashlib  # imported here, like the other writing-only modules, to keep `search` quick to start
-
-    return hashlib.sha256(data).hexdigest()
-
-
-def _read(root: Path, slug: str, stat: tuple[int, int]) -> tuple[Entry, Any]:
-    """One sheet read and validated: its manifest entry and the Sheet, or None when it has an error."""
-    from .sheets import read_sheet
-    from .validation import validate_sheet
-
-    path = root / "resources" / slug / "index.md"
-    try:
-        digest = _hash(path.read_bytes())
-    except OSError:
-        digest = ""
-    entry = Entry(stat[0], stat[1], digest)
-    try:
-        sheet = read_sheet(path, root)
-    except SheetError as error:
-        entry.problems = [(p.line, p.severity, p.message) for p in error.problems if p.is_error]
-        return entry, None
-    entry.title, entry.title_line, entry.title_key = sheet.title, sheet.key_lines.get("title", 1), fold_key(sheet.title)
-    entry.problems = [(p.line, p.severity, p.message) for p in validate_sheet(sheet, root) if p.is_error]
-    return entry, None if entry.problems else sheet
-
-
-def _duplicates(entries: Mapping[str, Entry]) -> dict[str, tuple[int, str, str]]:
-    """The error `check` gives every sheet that shares its title with another, by slug."""
-    by_title: dict[str, list[str]] = {}
-    for slug, entry in sorted(entries.items()):
-        if entry.title_key and not entry.problems:
-            by_title.setdefault(entry.title_key, []).append(slug)
-    found = {}
-    for slugs in by_title.values():
-        for slug in slugs if len(slugs) > 1 else ():
-            others = ", ".join(s for s in slugs if s != slug)
-            found[slug] = (entries[slug].title_line, "erreur", f"le titre « {entries[slug].title} » est déjà celui "
-                           f"de la fiche {others}. Pour corriger : donnez à chaque fiche un titre qui la distingue.")
-    return found
-
-
-def _indexed(entries: Mapping[str, Entry], duplicates: Mapping[str, Any]) -> set[str]:
-    """The sheets the index holds: no error of their own, no title shared with another."""
-    return {slug for slug, entry in entries.items() if not entry.problems and slug not in duplicates}
-
-
-def _problems(root: Path, entries: Mapping[str, Entry], duplicates: Mapping[str, tuple[int, str, str]]
-              ) -> tuple[Problem, ...]:
-    """Every error that keeps a sheet out of the index, as `check` shows it."""
-    found = []
-    for slug, entry in entries.items():
-        if entry.problems or slug in duplicates:
-            shown = relative(root / "resources" / slug / "index.md", root)
-            for line, severity, message in entry.problems + ([duplicates[slug]] if slug in duplicates else []):
-                found.append(Problem(shown, line, severity, message))
-    return tuple(sorted(found))
 
 
 def _document(sheet: Any, root: Path) -> dict[str, Any]:
@@ -364,7 +162,7 @@ def _refresh(root: Path, index_dir: Path, notify: Notify, progress: Progress | N
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)  # see _close_damaged
             try:
-                manifest = read_manifest(index_dir)
+                manifest = read_manifest(index_dir, format_stamp())
                 return _update(root, index_dir, manifest, find_changes(root, manifest))
             except NotOurs as reason:
                 notify(reason.notice())
@@ -411,7 +209,7 @@ def _rebuild(root: Path, index_dir: Path, notify: Notify, progress: Progress | N
         writer = ix.writer(procs=2, multisegment=True, limitmb=128) if large else ix.writer(limitmb=128)
         try:
             for number, (slug, size, mtime_ns) in enumerate(scanned, 1):
-                entries[slug], sheet = _read(root, slug, (size, mtime_ns))
+                entries[slug], sheet = read_entry(root, slug, (size, mtime_ns))
                 if sheet is not None:
                     writer.add_document(**_document(sheet, root))
                 if progress:
@@ -422,20 +220,19 @@ def _rebuild(root: Path, index_dir: Path, notify: Notify, progress: Progress | N
             writer.cancel()
             raise
         writer.commit()
-        duplicates = _duplicates(entries)
-        if duplicates:
+        shared = duplicates(entries)
+        if shared:
             writer = ix.writer()
-            for slug in sorted(duplicates):
+            for slug in sorted(shared):
                 writer.delete_by_term("slug", slug)
             writer.commit()
         ix.close()
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    Manifest.save(index_dir, generation, entries)
+    Manifest.save(index_dir, generation, entries, format_stamp())
     _remove_old_generations(index_dir, keep=generation)
-    return IndexReport(added=len(_indexed(entries, duplicates)), rebuilt=True,
-                       problems=_problems(root, entries, duplicates))
+    return IndexReport(added=len(indexed_slugs(entries, shared)), rebuilt=True, problems=problems_of(root, entries, shared))
 
 
 def _remove_old_generations(index_dir: Path, keep: str) -> None:
@@ -456,19 +253,19 @@ def _update(root: Path, index_dir: Path, manifest: Manifest, changes: Changes) -
     """Re-read only the sheets whose file changed; write only those whose content changed or whose place
     in the index did (a title no longer shared brings its twin back)."""
     entries = manifest.entries(index_dir)
-    before = _indexed(entries, _duplicates(entries))
+    before = indexed_slugs(entries, duplicates(entries))
     fresh: dict[str, Any] = {}
     for slug in changes.changed:
         old = entries.get(slug)
-        entries[slug], sheet = _read(root, slug, changes.scanned[slug])
+        entries[slug], sheet = read_entry(root, slug, changes.scanned[slug])
         if sheet is not None and (old is None or old.sha256 != entries[slug].sha256 or slug not in before):
             fresh[slug] = sheet  # touched but unchanged sheets only get their new stat
     for slug in changes.removed:
         del entries[slug]
-    duplicates = _duplicates(entries)
-    after = _indexed(entries, duplicates)
+    shared = duplicates(entries)
+    after = indexed_slugs(entries, shared)
     for slug in sorted(after - before - set(fresh)):  # unchanged, but no longer a duplicate
-        entries[slug], sheet = _read(root, slug, (entries[slug].size, entries[slug].mtime_ns))
+        entries[slug], sheet = read_entry(root, slug, (entries[slug].size, entries[slug].mtime_ns))
         if sheet is not None:
             fresh[slug] = sheet
     to_delete = before - after
@@ -487,10 +284,10 @@ def _update(root: Path, index_dir: Path, manifest: Manifest, changes: Changes) -
         writer.commit()
         ix.close()
     if changes:
-        Manifest.save(index_dir, manifest.generation, entries)
+        Manifest.save(index_dir, manifest.generation, entries, format_stamp())
     added = len(set(to_write) - before)
     return IndexReport(added=added, updated=len(to_write) - added, removed=len(to_delete),
-                       unchanged=len(after) - len(to_write), problems=_problems(root, entries, duplicates))
+                       unchanged=len(after) - len(to_write), problems=problems_of(root, entries, shared))
 
 
 def _open(index_dir: Path, generation: str) -> Any:
@@ -522,7 +319,7 @@ def with_searcher(root: Path, index_dir: Path, work: Callable[[IndexSearcher], T
                     ix.close()
             except DAMAGE as error:
                 try:
-                    if read_manifest(index_dir).generation != generation and attempt == 1:
+                    if read_manifest(index_dir, format_stamp()).generation != generation and attempt == 1:
                         continue  # another process swapped in a new build meanwhile
                 except NotOurs:
                     pass
@@ -544,7 +341,7 @@ def _fresh_generation(root: Path, index_dir: Path, notify: Notify, progress: Pro
         return str(answer.generation)
     with _Lock(index_dir, wait):
         _notify_problems(_refresh(root, index_dir, notify, progress, rebuild=False), notify)
-    return read_manifest(index_dir).generation
+    return read_manifest(index_dir, format_stamp()).generation
 
 
 def _notify_problems(report: IndexReport, notify: Notify) -> None:

@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Callable
 
-from .index import IndexReport
+from .manifest import IndexReport
 from .search import SearchResult
 from .durations import format_duration
 from .vocabulary import load_vocabulary

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import QueryError
-from .freshness import start_check
+from .manifest import start_check
 from .vocabulary import fold_key, load_vocabulary
 
 if TYPE_CHECKING:  # index.py (and Whoosh) is imported once the staleness check runs: see search_library

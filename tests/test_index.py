@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from outillerie.cli import cli
 from outillerie.errors import SearchIndexError
-from outillerie.index import DETAILS, MANIFEST, read_manifest, update_index
+from outillerie.index import format_stamp, update_index
+from outillerie.manifest import DETAILS, MANIFEST, read_manifest
 from outillerie.search import search_library
 from outillerie.validation import check_paths
 
@@ -109,14 +110,14 @@ def test_rebuild_indexes_valid_sheets_and_reports_invalid_ones_with_the_messages
 
 def test_incremental_update_touches_only_added_changed_and_removed_sheets(small: Path) -> None:
     update_index(small, small / "index")
-    generation = read_manifest(small / "index").generation
+    generation = read_manifest(small / "index", format_stamp()).generation
     write_sheet(small, "cafe-numerique", "Café numérique", "Parler de la tablette autour d'un café.")
     write_sheet(small, "nouvelle", "Une nouvelle fiche", "Découvrir la visioconférence.")
     (small / "resources" / "jeu-des-arnaques" / "index.md").unlink()
     (small / "resources" / "jeu-des-arnaques").rmdir()
     report = update_index(small, small / "index")
     assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 1)
-    assert read_manifest(small / "index").generation == generation  # no rebuild
+    assert read_manifest(small / "index", format_stamp()).generation == generation  # no rebuild
     assert slugs_for(small, "tablette") == ["cafe-numerique"]
     assert slugs_for(small, "smartphone") == []
     assert slugs_for(small, "hameçonnage") == []
@@ -152,9 +153,9 @@ def test_the_index_folder_holds_the_stamp_one_generation_and_nothing_else(small:
     (small / "index").mkdir()
     (small / "index" / ".gitkeep").write_text("", encoding="utf-8")
     update_index(small, small / "index", rebuild=True)
-    first = read_manifest(small / "index").generation
+    first = read_manifest(small / "index", format_stamp()).generation
     update_index(small, small / "index", rebuild=True)
-    second = read_manifest(small / "index").generation
+    second = read_manifest(small / "index", format_stamp()).generation
     assert first != second
     names = sorted(p.name for p in (small / "index").iterdir())
     assert names == sorted([".gitkeep", DETAILS, MANIFEST, "outillerie.lock", second])
@@ -164,14 +165,14 @@ def test_the_index_folder_holds_the_stamp_one_generation_and_nothing_else(small:
 
 def test_a_stamp_from_another_version_rebuilds_by_itself(small: Path) -> None:
     update_index(small, small / "index")
-    old = read_manifest(small / "index").generation
+    old = read_manifest(small / "index", format_stamp()).generation
     stamp_file = small / "index" / MANIFEST
     stamp = json.loads(stamp_file.read_text(encoding="utf-8"))
     stamp["format"]["whoosh"] = "1.8.4"
     stamp_file.write_text(json.dumps(stamp), encoding="utf-8")
     assert notices(small, "smartphone") == [
         "Reconstruction complète de l'index de recherche : l'index a été construit par une autre version d'outillerie ou de Whoosh."]
-    assert read_manifest(small / "index").generation != old
+    assert read_manifest(small / "index", format_stamp()).generation != old
     assert not (small / "index" / old).exists()
 
 
@@ -205,7 +206,7 @@ def test_an_index_we_did_not_build_is_never_opened(small: Path, tmp_path: Path) 
 
 
 def _generation(library: Path) -> Path:
-    return library / "index" / read_manifest(library / "index").generation
+    return library / "index" / read_manifest(library / "index", format_stamp()).generation
 
 
 def _truncate_segment(library: Path) -> None:
@@ -331,11 +332,11 @@ def test_a_writer_waits_for_another_one_that_finishes_soon(small: Path) -> None:
 
 def test_search_refreshes_a_changed_sheet_without_rebuilding(small: Path) -> None:
     update_index(small, small / "index")
-    generation = read_manifest(small / "index").generation
+    generation = read_manifest(small / "index", format_stamp()).generation
     write_sheet(small, "jeu-des-arnaques", "Le jeu des arnaques", "Repérer un faux SMS de livraison.")
     assert notices(small, "livraison") == []
     assert slugs_for(small, "livraison") == ["jeu-des-arnaques"]
-    assert read_manifest(small / "index").generation == generation
+    assert read_manifest(small / "index", format_stamp()).generation == generation
 
 
 def test_search_says_how_many_invalid_sheets_are_left_out(small: Path) -> None:
