@@ -303,7 +303,7 @@ def with_searcher(root: Path, index_dir: Path, work: Callable[[IndexSearcher], T
                   freshness: Callable[[], Freshness] | None = None) -> T:
     """Run `work` on a fresh index: refresh changed sheets first, rebuild a damaged index, then retry once.
 
-    `freshness` is a staleness check already running (see freshness.start_check); by default it runs here.
+    `freshness` is a staleness check already running (see manifest.start_check); by default it runs here.
     """
     for attempt in (1, 2):
         generation = _fresh_generation(root, index_dir, notify, progress, wait, freshness)
