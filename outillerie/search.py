@@ -177,7 +177,7 @@ def search_library(root: Path, index_dir: Path, query: str, filters: Filters = F
         terms = searcher.terms_of(parsed) if parsed is not None else frozenset()
         hits = tuple(_hit(meta, score, root, terms) for meta, score in matches.hits())
         total = matches.total() if (count or facets) else None
-        suggestion = _suggest(searcher, text, filters) if not hits and text else None
+        suggestion = _suggest(searcher, text, filters, root) if not hits and text else None
         return SearchResult(query=text, filters=filters, hits=hits, total=total, ranked=parsed is not None,
                             facets=_facets(matches) if facets else None, suggestion=suggestion, limit=limit)
 
@@ -225,21 +225,40 @@ def _facets(matches: Matches) -> tuple[Facet, ...]:
     return tuple(facets)
 
 
-def _suggest(searcher: IndexSearcher, text: str, filters: Filters) -> str | None:
-    """A query with the unknown words replaced by close words of the index, when it finds something."""
-    changed = False
-    corrected = text
-    for match in reversed(list(_WORD.finditer(text))):
+def _suggest(searcher: IndexSearcher, text: str, filters: Filters, root: Path) -> str | None:
+    """A query with the unknown words replaced by close words of the index, when it finds something.
+
+    The index knows words without accents: each one is given back as the sheet found writes it.
+    """
+    from .analysis import fold
+
+    replaced: list[tuple[int, int, str]] = []
+    for match in _WORD.finditer(text):
         word = match.group()
         if word in OPERATORS or "*" in word or searcher.known(word):
             continue
         close = searcher.suggest(word)
-        if close and close != word:
-            corrected = corrected[: match.start()] + close + corrected[match.end():]
-            changed = True
-    if not changed:
+        if close and close != fold(word):
+            replaced.append((match.start(), match.end(), close))
+    if not replaced:
         return None
+    corrected = _replace(text, replaced)
     parsed = searcher.parse(corrected)
-    if parsed is None or not any(True for _ in searcher.run(parsed, filters.criteria(), 1).hits()):
+    first = next(iter(searcher.run(parsed, filters.criteria(), 1).hits()), None) if parsed is not None else None
+    if first is None:
         return None
-    return corrected
+    meta = first[0]
+    sources = [_body(root / meta["path"]), *meta["tags"], meta["summary"], meta["title"]]
+    written = {fold(word): word for word in _WORD.findall(" ".join(sources))}
+    return _replace(text, [(start, end, _lower_first(written.get(close, close))) for start, end, close in replaced])
+
+
+def _replace(text: str, pieces: list[tuple[int, int, str]]) -> str:
+    for start, end, word in sorted(pieces, reverse=True):
+        text = text[:start] + word + text[end:]
+    return text
+
+
+def _lower_first(word: str) -> str:
+    """A word taken from a title loses the capital of its place, not of its meaning (« Élus » -> « élus »)."""
+    return word[:1].lower() + word[1:] if word[1:].islower() else word

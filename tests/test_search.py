@@ -179,8 +179,9 @@ def test_short_wildcards_get_a_french_message_not_a_scan(commons: Path, query: s
 def test_nothing_found_exits_1_and_suggests_a_close_spelling(commons: Path) -> None:
     result = search(commons, "mediaton numérique")
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == "Aucune fiche ne correspond à « mediaton numérique ». Vouliez-vous dire « mediation " \
+    assert result.stderr == "Aucune fiche ne correspond à « mediaton numérique ». Vouliez-vous dire « médiation " \
                             "numérique » ?\n"
+    assert search(commons, "acessibilite").stderr.endswith("Vouliez-vous dire « accessibilité » ?\n")
     assert search(commons, "illectronism").stderr.endswith("Vouliez-vous dire « illectronisme » ?\n")
     plain = search(commons, "xqzwvk")
     assert plain.exit_code == 1
