@@ -170,6 +170,9 @@ def search_library(root: Path, index_dir: Path, query: str, filters: Filters = F
 
     def work(searcher: IndexSearcher) -> SearchResult:
         parsed = searcher.parse(text) if text else None
+        if text and parsed is None and re.search(r"(^|\s)-\S", text):
+            raise QueryError(f"« {text} » ne fait qu'exclure des mots. Pour corriger : ajoutez un mot à chercher, "
+                             "par exemple outillerie search aidants -rgpd, ou listez les fiches avec des filtres.")
         if text and parsed is None:
             raise QueryError(f"« {text} » ne contient aucun mot à chercher (les mots très courants comme « le », "
                              "« de » ou « pour » sont ignorés). Pour corriger : ajoutez un mot qui décrit l'atelier.")

@@ -156,6 +156,15 @@ def test_exclusion_in_french_and_english(commons: Path) -> None:
     assert set(slugs(commons, "aidants", "-rgpd")) == without
 
 
+def test_a_query_that_only_excludes_says_what_to_add(commons: Path) -> None:
+    result = search(commons, "-rgpd")
+    assert result.exit_code == 1
+    assert result.stderr == ("Erreur : « -rgpd » ne fait qu'exclure des mots. Pour corriger : ajoutez un mot à "
+                             "chercher, par exemple outillerie search aidants -rgpd, ou listez les fiches avec des "
+                             "filtres.\n")
+    assert search(commons, "le la les").stderr.startswith("Erreur : « le la les » ne contient aucun mot à chercher")
+
+
 def test_all_words_must_match_and_a_phrase_is_stricter(commons: Path) -> None:
     both = set(slugs(commons, "jeu rôle"))
     assert both == set(slugs(commons, "jeu")) & set(slugs(commons, "rôle"))
