@@ -386,10 +386,11 @@ def index_command(settings: Settings, rebuild: bool) -> None:
 @click.option("--min-duration", type=Duration(), help="Durée minimale : 30, 1h…")
 @click.option("--level", type=VocabularyChoice("levels"), help="Niveau.")
 @click.option("--theme", type=VocabularyChoice("themes"), help="Thème.")
-@click.option("--tag", help="Mot-clé de la fiche (tel qu'écrit dans « tags »).")
+@click.option("--tag", metavar="MOT-CLÉ", help="Mot-clé de la fiche (tel qu'écrit dans « tags »).")
 @click.option("--license", "license_id", type=VocabularyChoice("licenses"), help="Licence de la fiche.")
 @click.option("--facets", is_flag=True, help="Compte les résultats par objectif, public, niveau, thème et durée.")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Nombre de fiches affichées.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, metavar="N",
+              help="Nombre de fiches affichées.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True, help="Texte pour une personne, JSON ou CSV pour un programme.")
 @pass_settings
@@ -405,7 +406,7 @@ def search_command(settings: Settings, query: tuple[str, ...], objective: str | 
 
     \b
     Exemple :
-        outillerie search "élus réseau" --objective reseau --max-duration 90
+        outillerie search élus --objective projets-collectifs --max-duration 3h
     """
     from .search import Filters, search_library
 
