@@ -6,9 +6,12 @@ is a dictionary look-up; a download's slug is looked up in the export's `kits.js
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import mimetypes
+import re
 import signal
 import time
 from dataclasses import dataclass
@@ -71,6 +74,7 @@ class SiteApp:
         self.kit_urls = {"/" + kit.path.relative_to(self.site).as_posix(): kit for kit in self.kits.values()}
         not_found = self.site / "404.html"
         self.not_found_page = not_found.read_bytes() if not_found.is_file() else NOT_FOUND_PAGE.encode()
+        self.not_found_policy = _allow_inline_styles(SECURITY_HEADERS["Content-Security-Policy"], self.not_found_page)
         self.routes = Map([
             Rule("/telecharger/<slug>", endpoint="download", methods=["GET", "HEAD"]),
             Rule("/api/stats.json", endpoint="stats", methods=["GET", "HEAD"]),
@@ -83,6 +87,7 @@ class SiteApp:
             response = self.dispatch(request)
         except NotFound:
             response = Response(self.not_found_page, status=404, content_type="text/html; charset=utf-8")
+            response.headers["Content-Security-Policy"] = self.not_found_policy
         except MethodNotAllowed as error:
             response = Response("Méthode non autorisée : seules GET et HEAD sont acceptées.\n", status=405,
                                 content_type="text/plain; charset=utf-8")
@@ -94,7 +99,8 @@ class SiteApp:
             log.error("compteur indisponible : %s", error)
             response = Response("Les statistiques sont momentanément indisponibles.\n", status=503,
                                 content_type="text/plain; charset=utf-8")
-        response.headers.update(SECURITY_HEADERS)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         # One line per request, without the address or the user agent of anybody.
         log.info("%s %s %s %d %.1fms", datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                  request.method, _printable(request.path), response.status_code, (time.perf_counter() - started) * 1000)
@@ -216,6 +222,14 @@ def _read_kits(site: Path) -> dict[str, Kit]:
         if path.is_relative_to(site) and path.is_file():
             kits[slug] = Kit(slug=slug, path=path, filename=entry["filename"], title=entry.get("title", slug))
     return kits
+
+
+def _allow_inline_styles(policy: str, page: bytes) -> str:
+    """The policy, plus the hashes of the page's own <style> blocks: the 404 page carries its style inline,
+    since it answers at any depth where a relative stylesheet link would break."""
+    blocks = re.findall(rb"<style[^>]*>(.*?)</style>", page, re.S)
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(block).digest()).decode()}'" for block in blocks)
+    return policy.replace("style-src 'self'", f"style-src 'self' {hashes}") if hashes else policy
 
 
 def _max_age(path: str) -> int:

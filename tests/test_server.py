@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.client
 import json
 import os
@@ -176,6 +178,9 @@ def test_pages_carry_types_security_headers_and_a_french_404(server: Server) -> 
     assert sheet.status_code == 301 and sheet.headers["Location"].endswith("/fiches/cafe-de-la-mediation/")
     missing = requests.get(f"{server.url}/nulle-part", headers=browser())
     assert missing.status_code == 404 and 'lang="fr"' in missing.text
+    style = re.search(r"<style[^>]*>(.*?)</style>", missing.text, re.S).group(1).encode()
+    digest = base64.b64encode(hashlib.sha256(style).digest()).decode()
+    assert f"'sha256-{digest}'" in missing.headers["Content-Security-Policy"]  # its inline style is allowed, nothing else
     refused = requests.post(f"{server.url}/telecharger/cafe-de-la-mediation", headers=browser())
     assert refused.status_code == 405 and "GET et HEAD" in refused.text
 
