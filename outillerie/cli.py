@@ -310,20 +310,9 @@ def download_command(slug: str, server: str, output: Path) -> None:
     Exemple :
         outillerie download cafe-de-la-mediation --server http://127.0.0.1:8000
     """
-    from contextlib import ExitStack
-
     from .client import download_kit
 
-    with ExitStack() as stack:
-        bars: list[Any] = []
-
-        def progress(received: int, total: int | None) -> None:
-            if not bars:  # the size is known only once the server answers
-                bars.append(stack.enter_context(click.progressbar(length=total or 1, label="Téléchargement",
-                                                                  file=sys.stderr)))
-            bars[0].update(received - bars[0].pos)
-
-        path = download_kit(server, slug, output, progress=progress)
+    path = download_kit(server, slug, output, progress=_ProgressBar(minimum=0))
     click.echo(f"Kit enregistré : {path}")
 
 

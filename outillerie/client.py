@@ -26,7 +26,7 @@ CHUNK = 64 * 1024
 
 
 def download_kit(server: str, slug: str, output: Path,
-                 progress: Callable[[int, int | None], None] | None = None,
+                 progress: Callable[[str, int, int], None] | None = None,
                  timeout: tuple[float, float] = TIMEOUT) -> Path:
     """Fetch `/telecharger/<slug>` into `output`; the file appears whole and checked, or not at all."""
     if not SLUG_RE.fullmatch(slug) or len(slug) > MAX_SLUG:
@@ -47,8 +47,8 @@ def download_kit(server: str, slug: str, output: Path,
                 for chunk in response.iter_content(CHUNK):
                     file.write(chunk)
                     received += len(chunk)
-                    if progress:
-                        progress(received, total)
+                    if progress and total:
+                        progress("Téléchargement", received, total)
             if total is not None and received != total:
                 raise ClientError(f"le téléchargement de « {slug} » s'est interrompu ({received} octets reçus sur "
                                   f"{total}). Pour corriger : relancez la commande.")
