@@ -5,27 +5,15 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from .errors import Problem
-from .sheets import Sheet, format_duration
+from .sheets import Sheet, key_facts
 from .vocabulary import load_vocabulary
 
 
 def sheet_text(sheet: Sheet) -> str:
     """A sheet as a person reads it in a terminal: title, key facts, timed steps, then the body."""
     vocabulary = load_vocabulary()
-    facts = [
-        ("Objectif", vocabulary.label("objectives", sheet.objective)),
-        ("Public", ", ".join(vocabulary.label("audiences", s) for s in sheet.public)),
-        ("Durée", format_duration(sheet.duration)),
-    ]
-    if sheet.participants:
-        low, high = sheet.participants
-        facts.append(("Participants", f"{low} à {high}" if low != high else str(low)))
-    if sheet.level:
-        facts.append(("Niveau", vocabulary.label("levels", sheet.level)))
-    if sheet.themes:
-        facts.append(("Thèmes", ", ".join(vocabulary.label("themes", s) for s in sheet.themes)))
-    if sheet.materials:
-        facts.append(("Matériel", ", ".join(sheet.materials)))
+    facts = [(name, ", ".join(value) if isinstance(value, list) else value)
+             for name, value in key_facts(sheet, vocabulary) if name != "Mots-clés"]
     licence = vocabulary.licenses.get(sheet.license)
     facts.append(("Licence", licence.short if licence else sheet.license))
     facts.append(("Auteurs", ", ".join(sheet.authors)))

@@ -27,9 +27,9 @@ from .catalogue import browser_index, catalogue_csv, catalogue_json, embed_json,
 from .contributors import Contributor, SheetHistory, edit_base_url, sheet_histories
 from .errors import ExportError, Problem, relative
 from .kits import credits_text, kit_entries, kit_filename, licence_text, write_zip
-from .pages import citation, clock, facts, french_date, json_ld, relative_link, timeline
+from .pages import citation, clock, french_date, json_ld, relative_link, timeline
 from .render import Rendered, french_spacing, render_markdown
-from .sheets import Library, Sheet, format_duration, read_sheet
+from .sheets import Library, Sheet, format_duration, key_facts, read_sheet
 from .sitecache import CACHE_FILE, LoadedLibrary, file_errors, load_sheets, read_cache, sheet_to_json, write_cache
 from .validation import valid_sheets
 from .vocabulary import Vocabulary, fold_key, load_vocabulary
@@ -41,7 +41,7 @@ DURATION_CHOICES = ((30, "30 min ou moins"), (60, "1 h ou moins"), (90, "1 h 30 
                     (180, "3 h ou moins"), (210, "une demi-journée ou moins"), (420, "une journée ou moins"))
 FEED_SIZE = 50
 # The modules whose code decides what a sheet's page and kit contain (not the server, counter, search…).
-SHAPING_MODULES = ("analysis.py", "catalogue.py", "contributors.py", "export.py", "kits.py", "pages.py", "render.py",
+SHAPING_MODULES = ("analysis.py", "catalogue.py", "contributors.py", "durations.py", "export.py", "kits.py", "pages.py", "render.py",
                    "sheets.py", "sitecache.py", "validation.py", "vocabulary.py")
 
 
@@ -325,7 +325,7 @@ class _Site:
         term = self.vocabulary.licenses.get(sheet.license)
         edit = f"{self.edit_base}resources/{sheet.slug}/index.md" if self.edit_base else None
         return {
-            "sheet": sheet, "facts": facts(sheet, self.vocabulary), "steps": steps,
+            "sheet": sheet, "facts": key_facts(sheet, self.vocabulary), "steps": steps,
             "end_offset": sum(s.minutes or 0 for s in sheet.steps), "body": _trusted(rendered.html),
             "licence": term, "citation": citation(sheet, self.vocabulary, page_url), "history": history,
             "kit_filename": kit_filename(sheet.title), "edit_url": edit,

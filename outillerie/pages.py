@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from .contributors import SheetHistory
 from .render import Heading, french_spacing
-from .sheets import Sheet, format_duration
+from .sheets import Sheet
 from .vocabulary import Vocabulary, fold_key
 
 DEFAULT_START = 9 * 60  # the clock times shown before anyone picks a start: 9 h 00
@@ -71,27 +71,6 @@ def timeline(sheet: Sheet, headings: Sequence[Heading]) -> list[TimedStep]:
         steps.append(TimedStep(step.title, step.minutes, offset, anchor))
         offset += step.minutes or 0
     return steps
-
-
-def facts(sheet: Sheet, vocabulary: Vocabulary) -> list[tuple[str, str | list[str]]]:
-    """The key facts of a sheet, in the order a mediator checks them."""
-    rows: list[tuple[str, str | list[str]]] = [
-        ("Objectif", vocabulary.label("objectives", sheet.objective)),
-        ("Public", [vocabulary.label("audiences", s) for s in sheet.public]),
-        ("Durée", format_duration(sheet.duration)),
-    ]
-    if sheet.participants:
-        low, high = sheet.participants
-        rows.append(("Participants", f"de {low} à {high}" if low != high else str(low)))
-    if sheet.level:
-        rows.append(("Niveau", vocabulary.label("levels", sheet.level)))
-    if sheet.themes:
-        rows.append(("Thèmes", [vocabulary.label("themes", s) for s in sheet.themes]))
-    if sheet.materials:
-        rows.append(("Matériel", list(sheet.materials)))
-    if sheet.tags:
-        rows.append(("Mots-clés", list(sheet.tags)))
-    return rows
 
 
 def citation(sheet: Sheet, vocabulary: Vocabulary, page_url: str | None) -> str:

@@ -532,3 +532,24 @@ def find_sheet(root: Path, slug: str) -> Sheet:
         raise LibraryError(f"aucune fiche « {shown} » dans {root / 'resources'}.{hint} Pour corriger : "
                            "lancez outillerie search sans mot pour lister les fiches.")
     return read_sheet(folder / "index.md", root)
+
+
+def key_facts(sheet: Sheet, vocabulary: Vocabulary) -> list[tuple[str, str | list[str]]]:
+    """The key facts of a sheet, in the order a mediator checks them."""
+    rows: list[tuple[str, str | list[str]]] = [
+        ("Objectif", vocabulary.label("objectives", sheet.objective)),
+        ("Public", [vocabulary.label("audiences", s) for s in sheet.public]),
+        ("Durée", format_duration(sheet.duration)),
+    ]
+    if sheet.participants:
+        low, high = sheet.participants
+        rows.append(("Participants", f"de {low} à {high}" if low != high else str(low)))
+    if sheet.level:
+        rows.append(("Niveau", vocabulary.label("levels", sheet.level)))
+    if sheet.themes:
+        rows.append(("Thèmes", [vocabulary.label("themes", s) for s in sheet.themes]))
+    if sheet.materials:
+        rows.append(("Matériel", list(sheet.materials)))
+    if sheet.tags:
+        rows.append(("Mots-clés", list(sheet.tags)))
+    return rows
