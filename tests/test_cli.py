@@ -165,3 +165,20 @@ def test_installed_command_shows_the_bundled_commons_from_any_folder(tmp_path: P
     result = subprocess.run([str(exe), "show", slug], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert "Déroulé" in result.stdout
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_second() -> None:
+    """The README's install-and-run command works as written; .ci/run runs its test command word for word."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)\n```", readme, re.S)
+    main_command, test_command = blocks[0], blocks[1]
+    assert main_command == 'python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/outillerie search "réseau"'
+    assert test_command == "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/pytest"
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci.rstrip().splitlines()[-1] == test_command
+    # the part that runs, with the command installed in this environment, from the clone's folder
+    exe = Path(sys.executable).parent / "outillerie"
+    result = subprocess.run([str(exe), "search", "réseau"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("1. ")
+    assert "Travailler en réseau" in result.stdout
