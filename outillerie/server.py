@@ -193,12 +193,13 @@ def _day(value: str | None) -> date | None:
 
 
 def _list_files(site: Path) -> dict[str, Path]:
-    """URL path -> file, for every file of the site; a folder's index.html also answers at `folder/`."""
+    """URL path -> file, for every visible file of the site; a folder's index.html also answers at `folder/`."""
     files: dict[str, Path] = {}
     for path in sorted(site.rglob("*")):
-        if not path.is_file() or path.is_symlink():
-            continue
-        url = "/" + path.relative_to(site).as_posix()
+        relative = path.relative_to(site)
+        if not path.is_file() or path.is_symlink() or any(part.startswith(".") for part in relative.parts):
+            continue  # hidden files (the export's memory) are not part of the site
+        url = "/" + relative.as_posix()
         files[url] = path
         if path.name == "index.html":
             files[url[: -len("index.html")]] = path

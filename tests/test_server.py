@@ -151,7 +151,7 @@ def test_double_click_counts_once(server: Server) -> None:
     "/telecharger/..", "/telecharger/%2e%2e", "/telecharger/..%2fkits.json", "/telecharger/%2e%2e%2fkits.json",
     "/telecharger/..\\kits.json", "/telecharger/cafe-de-la-mediation%00", "/telecharger/" + "a" * 10_000,
     "/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/static/..%2f..%2fkits.json", "/fiches/..%5c..%5cetc",
-    "/telecharger/cafe-de-la-mediation/../../kits.json",
+    "/telecharger/cafe-de-la-mediation/../../kits.json", "/.outillerie-export.json",
 ])
 def test_traversal_attempts_find_nothing_and_count_nothing(server: Server, path: str) -> None:
     connection = http.client.HTTPConnection(server.url.removeprefix("http://"), timeout=10)
