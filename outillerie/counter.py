@@ -456,9 +456,20 @@ def _check_schema(conn: sqlite3.Connection, path: Path, create: bool) -> None:
         raise
 
 
+_CODES_BY_TEXT = {  # Python 3.10 has no `sqlite_errorname`: SQLite's own fixed wording then tells the code
+    "file is not a database": "SQLITE_NOTADB",
+    "attempt to write a readonly database": "SQLITE_READONLY",
+    "unable to open database file": "SQLITE_CANTOPEN",
+}
+
+
+def _error_code(exc: sqlite3.Error) -> str:
+    return getattr(exc, "sqlite_errorname", "") or _CODES_BY_TEXT.get(str(exc), "")
+
+
 def _open_problem(path: Path, exc: sqlite3.Error) -> str:
-    """A French message for an SQLite failure at opening, chosen by error code, not by text."""
-    code = getattr(exc, "sqlite_errorname", "")
+    """A French message for an SQLite failure at opening, chosen by error code (or SQLite's fixed wording)."""
+    code = _error_code(exc)
     if code == "SQLITE_NOTADB":
         return (
             f"{path} : ce fichier n'est pas une base SQLite. Pour corriger : indiquez la base du "
@@ -478,7 +489,7 @@ def _open_problem(path: Path, exc: sqlite3.Error) -> str:
 
 def _reason(exc: sqlite3.Error) -> str:
     """SQLite's own words: they never hold an address or a user agent, which are never bound."""
-    code = getattr(exc, "sqlite_errorname", "")
+    code = _error_code(exc)
     return f"{code} : {exc}" if code else str(exc)
 
 
