@@ -41,8 +41,8 @@ DURATION_CHOICES = ((30, "30 min ou moins"), (60, "1 h ou moins"), (90, "1 h 30 
                     (180, "3 h ou moins"), (210, "une demi-journée ou moins"), (420, "une journée ou moins"))
 FEED_SIZE = 50
 # The modules whose code decides what a sheet's page and kit contain (not the server, counter, search…).
-SHAPING_MODULES = ("analysis.py", "catalogue.py", "contributors.py", "durations.py", "export.py", "kits.py", "pages.py", "render.py",
-                   "sheets.py", "sitecache.py", "validation.py", "vocabulary.py")
+SHAPING_MODULES = ("analysis.py", "catalogue.py", "contributors.py", "durations.py", "export.py", "fields.py", "kits.py",
+                   "pages.py", "render.py", "sheets.py", "sitecache.py", "validation.py", "vocabulary.py")
 
 
 @dataclass(frozen=True)

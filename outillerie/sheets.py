@@ -17,18 +17,14 @@ import yaml
 
 from .durations import format_duration, parse_duration
 from .errors import LibraryError, Problem, SheetError, relative
+from .fields import KNOWN_KEYS, Collector, normalise_fields
 from .vocabulary import Vocabulary, fold_key, load_vocabulary
 
 MAX_BYTES = 1_000_000
 MAX_SLUG = 100
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-REQUIRED = ("title", "summary", "objective", "public", "duration", "license", "authors")
-OPTIONAL = ("participants", "level", "themes", "tags", "materials", "status", "created", "updated")
-KNOWN_KEYS = REQUIRED + OPTIONAL
-ERROR, WARNING = "erreur", "avertissement"
 
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
-_YAML_BOOL_WORDS = {"yes", "no", "on", "off", "y", "n", "true", "false"}
 _STEP_RE = re.compile(r"^###\s+(?P<title>.+?)\s*(?:\((?P<time>[^()]*)\))?\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _BOUNDARY = re.compile(r"^-{3,}\s*$")
@@ -111,25 +107,11 @@ def load_library(root: Path, paths: Iterable[Path] | None = None) -> Library:
     return Library(root=root, sheets=tuple(sheets), problems=tuple(problems))
 
 
-class _Collector:
-    """Problems of one file, with its displayed path."""
-
-    def __init__(self, shown: str) -> None:
-        self.shown = shown
-        self.problems: list[Problem] = []
-
-    def error(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.shown, line, ERROR, message))
-
-    def fail(self) -> SheetError:
-        return SheetError(list(self.problems))
-
-
 def read_sheet(path: Path, root: Path, vocabulary: Vocabulary | None = None) -> Sheet:
     """Parse and normalise one sheet; raise SheetError listing every problem found."""
     vocabulary = vocabulary or load_vocabulary()
     shown = relative(path, root)
-    out = _Collector(shown)
+    out = Collector(shown)
     slug = path.parent.name
     if not SLUG_RE.fullmatch(slug):
         suggestion = fold_key(slug) or "ma-fiche"
@@ -142,7 +124,7 @@ def read_sheet(path: Path, root: Path, vocabulary: Vocabulary | None = None) -> 
     if document is None:
         raise out.fail()
     meta, key_lines, body, body_line = document
-    values = _normalise(meta, key_lines, vocabulary, out)
+    values = normalise_fields(meta, key_lines, vocabulary, out)
     headings = tuple(_headings(body, body_line))
     steps = tuple(_steps(headings))
     if any(p.is_error for p in out.problems):
@@ -160,7 +142,7 @@ def read_sheet(path: Path, root: Path, vocabulary: Vocabulary | None = None) -> 
     )
 
 
-def _read_text(path: Path, root: Path, out: _Collector) -> str | None:
+def _read_text(path: Path, root: Path, out: Collector) -> str | None:
     resources = (root / "resources").resolve()
     try:
         real = path.resolve()
@@ -195,7 +177,7 @@ def _read_text(path: Path, root: Path, out: _Collector) -> str | None:
     return text
 
 
-def _split(text: str, out: _Collector) -> tuple[dict[str, Any], dict[str, int], str, int] | None:
+def _split(text: str, out: Collector) -> tuple[dict[str, Any], dict[str, int], str, int] | None:
     """Front matter values, the line of each key, the body and the body's first line."""
     lines = text.split("\n")
     if not _BOUNDARY.match(lines[0]):
@@ -273,175 +255,6 @@ def _yaml_surprise(node: yaml.Node) -> str | None:
         if _SEXAGESIMAL.match(node.value):
             return (f"YAML lit « {node.value} » comme un nombre en base 60, pas comme une durée. "
                     f"Pour corriger : écrivez \"{node.value.replace(':', 'h')}\" entre guillemets, ou des minutes (90).")
-    return None
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"un booléen (YAML lit ce mot comme {'vrai' if value else 'faux'})"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return "une date"
-    if isinstance(value, (int, float)):
-        return f"un nombre ({value})"
-    if isinstance(value, list):
-        return "une liste"
-    if isinstance(value, dict):
-        return "un ensemble de clés"
-    if value is None:
-        return "une valeur vide"
-    return "un texte"
-
-
-def _normalise(meta: dict[str, Any], lines: Mapping[str, int], vocabulary: Vocabulary, out: _Collector) -> dict[str, Any]:
-    """Every field checked and normalised; a problem per bad field."""
-    values: dict[str, Any] = {}
-    for key in REQUIRED:
-        if key not in meta and key in lines:
-            continue  # already reported as a YAML surprise
-        if meta.get(key) in (None, "", []):
-            out.error(lines.get(key, 1), _missing_message(key))
-
-    def line(key: str) -> int:
-        return lines.get(key, 1)
-
-    def text(key: str) -> str | None:
-        value = meta.get(key)
-        if value in (None, ""):
-            return None
-        if not isinstance(value, str):
-            out.error(line(key), f"« {key} » doit être un texte, or c'est {_describe(value)}. "
-                                 f"Pour corriger : mettez la valeur entre guillemets.")
-            return None
-        return " ".join(value.split())
-
-    def text_list(key: str) -> tuple[str, ...]:
-        value = meta.get(key)
-        if value in (None, "", []):
-            return ()
-        if isinstance(value, str):
-            value = [part for part in value.split(",")]
-        if not isinstance(value, list):
-            out.error(line(key), f"« {key} » doit être une liste, or c'est {_describe(value)}. "
-                                 f"Pour corriger : écrivez {key}: [premier, second].")
-            return ()
-        items: list[str] = []
-        for item in value:
-            if not isinstance(item, str):
-                out.error(line(key), f"« {key} » contient {_describe(item)} au lieu d'un texte. "
-                                     "Pour corriger : mettez cet élément entre guillemets.")
-                continue
-            if item.strip():
-                items.append(" ".join(item.split()))
-        return tuple(items)
-
-    def vocab(kind: str, key: str, raw: str) -> str | None:
-        slug = vocabulary.normalise(kind, raw)
-        if slug:
-            return slug
-        guess = vocabulary.closest(kind, raw)
-        hint = f" (vouliez-vous dire « {guess} » ?)" if guess else ""
-        valid = ", ".join(vocabulary.terms(kind))
-        out.error(line(key), f"« {raw} » n'est pas une valeur connue pour « {key} »{hint}. "
-                             f"Pour corriger : choisissez parmi {valid}.")
-        return None
-
-    values["title"] = text("title") or ""
-    values["summary"] = text("summary") or ""
-    objective = text("objective")
-    values["objective"] = (vocab("objectives", "objective", objective) if objective else None) or ""
-    values["public"] = tuple(dict.fromkeys(s for s in (vocab("audiences", "public", v) for v in text_list("public")) if s))
-    values["themes"] = tuple(dict.fromkeys(s for s in (vocab("themes", "themes", v) for v in text_list("themes")) if s))
-    values["tags"] = tuple(dict.fromkeys(t.lower() for t in text_list("tags")))
-    values["materials"] = text_list("materials")
-    values["authors"] = text_list("authors")
-    level = text("level")
-    values["level"] = vocab("levels", "level", level) if level else None
-    status = text("status")
-    values["status"] = (vocab("statuses", "status", status) if status else None) or "publiee"
-    values["license"] = _license(meta.get("license"), line("license"), vocabulary, out) or ""
-    values["duration"] = 0
-    if meta.get("duration") not in (None, ""):
-        try:
-            values["duration"] = parse_duration(meta["duration"])
-        except ValueError as error:
-            out.error(line("duration"), f"« duration » : {error}. Pour corriger : écrivez des minutes (90) "
-                                        "ou \"1h30\", \"45 min\", \"2 h\", \"1 journée\".")
-    values["participants"] = _participants(meta.get("participants"), line("participants"), out)
-    for key in ("created", "updated"):
-        values[key] = _date(key, meta.get(key), line(key), out)
-    return values
-
-
-def _missing_message(key: str) -> str:
-    examples = {
-        "title": 'title: "Cartographier les acteurs de son territoire"',
-        "summary": 'summary: "Une ou deux phrases : ce que l’atelier permet, pour qui."',
-        "objective": "objective: sensibiliser (ou reseau, projets-collectifs)",
-        "public": "public: [mediateurs-numeriques, travailleurs-sociaux]",
-        "duration": "duration: 90",
-        "license": "license: CC-BY-SA-4.0",
-        "authors": 'authors: ["Nom ou structure"]',
-    }
-    return f"la clé obligatoire « {key} » manque ou est vide. Pour corriger : ajoutez dans l'en-tête {examples[key]}."
-
-
-def _license(value: Any, line: int, vocabulary: Vocabulary, out: _Collector) -> str | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        out.error(line, f"« license » doit être un identifiant SPDX, or c'est {_describe(value)}. "
-                        "Pour corriger : écrivez par exemple license: CC-BY-SA-4.0.")
-        return None
-    slug = vocabulary.normalise("licenses", value.strip())
-    if slug:
-        return slug
-    if re.search(r"(^|[-\s])(nc|nd)([-\s]|$)", value.strip().lower()):
-        out.error(line, f"la licence « {value} » n'est pas libre (NC interdit l'usage commercial, ND la modification) : "
-                        "un commun doit pouvoir être adapté et partagé. Pour corriger : choisissez CC-BY-SA-4.0 ou CC-BY-4.0.")
-        return None
-    guess = vocabulary.closest("licenses", value)
-    hint = f" (vouliez-vous dire « {guess} » ?)" if guess else ""
-    out.error(line, f"la licence « {value} » est inconnue{hint}. Pour corriger : choisissez parmi "
-                    f"{', '.join(vocabulary.licenses)}.")
-    return None
-
-
-def _participants(value: Any, line: int, out: _Collector) -> tuple[int, int] | None:
-    if value in (None, ""):
-        return None
-    low = high = None
-    if isinstance(value, bool):
-        pass
-    elif isinstance(value, int):
-        low = high = value
-    elif isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d+)\s*(?:-|à|a|–)\s*(\d+)\s*", value)
-        if match:
-            low, high = int(match.group(1)), int(match.group(2))
-        elif value.strip().isdigit():
-            low = high = int(value)
-    elif isinstance(value, dict) and isinstance(value.get("min"), int) and isinstance(value.get("max"), int):
-        low, high = value["min"], value["max"]
-    if low is None or high is None or not 0 < low <= high:
-        out.error(line, f"« participants » : « {value} » n'est pas compris. Pour corriger : écrivez "
-                        "participants: \"6-20\" (minimum-maximum).")
-        return None
-    return (low, high)
-
-
-def _date(key: str, value: Any, line: int, out: _Collector) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    out.error(line, f"« {key} » : « {value} » n'est pas une date. Pour corriger : écrivez {key}: 2026-01-31 (année-mois-jour).")
     return None
 
 

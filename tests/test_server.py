@@ -6,7 +6,6 @@ import base64
 import hashlib
 import http.client
 import json
-import os
 import re
 import signal
 import socket

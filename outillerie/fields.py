@@ -1,0 +1,199 @@
+"""Front-matter fields: each value checked and normalised (slugs, minutes, dates), a problem per bad field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Mapping
+
+from .durations import parse_duration
+from .errors import Problem, SheetError
+from .vocabulary import Vocabulary
+
+REQUIRED = ("title", "summary", "objective", "public", "duration", "license", "authors")
+OPTIONAL = ("participants", "level", "themes", "tags", "materials", "status", "created", "updated")
+KNOWN_KEYS = REQUIRED + OPTIONAL
+ERROR, WARNING = "erreur", "avertissement"
+
+
+class Collector:
+    """Problems of one file, with its displayed path."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.problems: list[Problem] = []
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.shown, line, ERROR, message))
+
+    def fail(self) -> SheetError:
+        return SheetError(list(self.problems))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"un booléen (YAML lit ce mot comme {'vrai' if value else 'faux'})"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "une date"
+    if isinstance(value, (int, float)):
+        return f"un nombre ({value})"
+    if isinstance(value, list):
+        return "une liste"
+    if isinstance(value, dict):
+        return "un ensemble de clés"
+    if value is None:
+        return "une valeur vide"
+    return "un texte"
+
+
+def normalise_fields(meta: dict[str, Any], lines: Mapping[str, int], vocabulary: Vocabulary, out: Collector) -> dict[str, Any]:
+    """Every field checked and normalised; a problem per bad field."""
+    values: dict[str, Any] = {}
+    for key in REQUIRED:
+        if key not in meta and key in lines:
+            continue  # already reported as a YAML surprise
+        if meta.get(key) in (None, "", []):
+            out.error(lines.get(key, 1), _missing_message(key))
+
+    def line(key: str) -> int:
+        return lines.get(key, 1)
+
+    def text(key: str) -> str | None:
+        value = meta.get(key)
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str):
+            out.error(line(key), f"« {key} » doit être un texte, or c'est {_describe(value)}. "
+                                 f"Pour corriger : mettez la valeur entre guillemets.")
+            return None
+        return " ".join(value.split())
+
+    def text_list(key: str) -> tuple[str, ...]:
+        value = meta.get(key)
+        if value in (None, "", []):
+            return ()
+        if isinstance(value, str):
+            value = [part for part in value.split(",")]
+        if not isinstance(value, list):
+            out.error(line(key), f"« {key} » doit être une liste, or c'est {_describe(value)}. "
+                                 f"Pour corriger : écrivez {key}: [premier, second].")
+            return ()
+        items: list[str] = []
+        for item in value:
+            if not isinstance(item, str):
+                out.error(line(key), f"« {key} » contient {_describe(item)} au lieu d'un texte. "
+                                     "Pour corriger : mettez cet élément entre guillemets.")
+                continue
+            if item.strip():
+                items.append(" ".join(item.split()))
+        return tuple(items)
+
+    def vocab(kind: str, key: str, raw: str) -> str | None:
+        slug = vocabulary.normalise(kind, raw)
+        if slug:
+            return slug
+        guess = vocabulary.closest(kind, raw)
+        hint = f" (vouliez-vous dire « {guess} » ?)" if guess else ""
+        valid = ", ".join(vocabulary.terms(kind))
+        out.error(line(key), f"« {raw} » n'est pas une valeur connue pour « {key} »{hint}. "
+                             f"Pour corriger : choisissez parmi {valid}.")
+        return None
+
+    values["title"] = text("title") or ""
+    values["summary"] = text("summary") or ""
+    objective = text("objective")
+    values["objective"] = (vocab("objectives", "objective", objective) if objective else None) or ""
+    values["public"] = tuple(dict.fromkeys(s for s in (vocab("audiences", "public", v) for v in text_list("public")) if s))
+    values["themes"] = tuple(dict.fromkeys(s for s in (vocab("themes", "themes", v) for v in text_list("themes")) if s))
+    values["tags"] = tuple(dict.fromkeys(t.lower() for t in text_list("tags")))
+    values["materials"] = text_list("materials")
+    values["authors"] = text_list("authors")
+    level = text("level")
+    values["level"] = vocab("levels", "level", level) if level else None
+    status = text("status")
+    values["status"] = (vocab("statuses", "status", status) if status else None) or "publiee"
+    values["license"] = _license(meta.get("license"), line("license"), vocabulary, out) or ""
+    values["duration"] = 0
+    if meta.get("duration") not in (None, ""):
+        try:
+            values["duration"] = parse_duration(meta["duration"])
+        except ValueError as error:
+            out.error(line("duration"), f"« duration » : {error}. Pour corriger : écrivez des minutes (90) "
+                                        "ou \"1h30\", \"45 min\", \"2 h\", \"1 journée\".")
+    values["participants"] = _participants(meta.get("participants"), line("participants"), out)
+    for key in ("created", "updated"):
+        values[key] = _date(key, meta.get(key), line(key), out)
+    return values
+
+
+def _missing_message(key: str) -> str:
+    examples = {
+        "title": 'title: "Cartographier les acteurs de son territoire"',
+        "summary": 'summary: "Une ou deux phrases : ce que l’atelier permet, pour qui."',
+        "objective": "objective: sensibiliser (ou reseau, projets-collectifs)",
+        "public": "public: [mediateurs-numeriques, travailleurs-sociaux]",
+        "duration": "duration: 90",
+        "license": "license: CC-BY-SA-4.0",
+        "authors": 'authors: ["Nom ou structure"]',
+    }
+    return f"la clé obligatoire « {key} » manque ou est vide. Pour corriger : ajoutez dans l'en-tête {examples[key]}."
+
+
+def _license(value: Any, line: int, vocabulary: Vocabulary, out: Collector) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        out.error(line, f"« license » doit être un identifiant SPDX, or c'est {_describe(value)}. "
+                        "Pour corriger : écrivez par exemple license: CC-BY-SA-4.0.")
+        return None
+    slug = vocabulary.normalise("licenses", value.strip())
+    if slug:
+        return slug
+    if re.search(r"(^|[-\s])(nc|nd)([-\s]|$)", value.strip().lower()):
+        out.error(line, f"la licence « {value} » n'est pas libre (NC interdit l'usage commercial, ND la modification) : "
+                        "un commun doit pouvoir être adapté et partagé. Pour corriger : choisissez CC-BY-SA-4.0 ou CC-BY-4.0.")
+        return None
+    guess = vocabulary.closest("licenses", value)
+    hint = f" (vouliez-vous dire « {guess} » ?)" if guess else ""
+    out.error(line, f"la licence « {value} » est inconnue{hint}. Pour corriger : choisissez parmi "
+                    f"{', '.join(vocabulary.licenses)}.")
+    return None
+
+
+def _participants(value: Any, line: int, out: Collector) -> tuple[int, int] | None:
+    if value in (None, ""):
+        return None
+    low = high = None
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        low = high = value
+    elif isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d+)\s*(?:-|à|a|–)\s*(\d+)\s*", value)
+        if match:
+            low, high = int(match.group(1)), int(match.group(2))
+        elif value.strip().isdigit():
+            low = high = int(value)
+    elif isinstance(value, dict) and isinstance(value.get("min"), int) and isinstance(value.get("max"), int):
+        low, high = value["min"], value["max"]
+    if low is None or high is None or not 0 < low <= high:
+        out.error(line, f"« participants » : « {value} » n'est pas compris. Pour corriger : écrivez "
+                        "participants: \"6-20\" (minimum-maximum).")
+        return None
+    return (low, high)
+
+
+def _date(key: str, value: Any, line: int, out: Collector) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    out.error(line, f"« {key} » : « {value} » n'est pas une date. Pour corriger : écrivez {key}: 2026-01-31 (année-mois-jour).")
+    return None
