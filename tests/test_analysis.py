@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from outillerie.analysis import STOP_WORDS, analyze, fold, french_analyzer
+from outillerie.french.analysis import STOP_WORDS, analyze, fold, french_analyzer
 
 
 @pytest.mark.parametrize(

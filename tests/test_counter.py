@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from outillerie.counter import (
+from outillerie.counter.store import (
     PEOPLE_NOTE,
     Counter,
     Robots,
@@ -617,7 +617,7 @@ def test_a_place_where_no_database_can_be_made_is_refused(tmp_path: Path, robots
 READ_ONLY_SCENARIO = """
 import sys
 from pathlib import Path
-from outillerie.counter import Counter
+from outillerie.counter.store import Counter
 from outillerie.errors import CounterError
 db, existing = Path(sys.argv[1]), sys.argv[2] == "1"
 folder = db.parent

@@ -17,9 +17,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from outillerie.analysis import analyze
+from outillerie.french.analysis import analyze
 from outillerie.cli import cli
-from outillerie.export import export_site
+from outillerie.publish.export import export_site
 
 from .conftest import copy_case
 from .htmltree import parse
@@ -418,9 +418,9 @@ def test_an_output_that_cannot_be_written_gets_a_french_message(library: Path, t
 
 
 def test_the_export_finds_the_same_errors_as_check_from_files_or_from_its_memory(library: Path, tmp_path: Path) -> None:
-    from outillerie.sheets import load_library
-    from outillerie.sitecache import CACHE_FILE, load_sheets, read_cache
-    from outillerie.validation import validate_library
+    from outillerie.sheets.sheet import load_library
+    from outillerie.publish.memory import CACHE_FILE, load_sheets, read_cache
+    from outillerie.sheets.rules import validate_library
 
     twin = library / "resources" / "jumelle"
     twin.mkdir()
@@ -477,8 +477,8 @@ def test_a_new_commit_renders_the_credits_again(library: Path, tmp_path: Path) -
 
 
 def test_every_licence_of_the_vocabulary_ships_its_text_and_an_unknown_one_says_where_to_read_it() -> None:
-    from outillerie.kits import licence_text
-    from outillerie.vocabulary import load_vocabulary
+    from outillerie.publish.kits import licence_text
+    from outillerie.sheets.vocabulary import load_vocabulary
 
     vocabulary = load_vocabulary()
     for license_id in vocabulary.licenses:

@@ -19,10 +19,10 @@ from click.testing import CliRunner
 
 from outillerie.cli import cli
 from outillerie.errors import SearchIndexError
-from outillerie.index import format_stamp, update_index
-from outillerie.manifest import DETAILS, MANIFEST, read_manifest
-from outillerie.search import search_library
-from outillerie.validation import check_paths
+from outillerie.search.index import format_stamp, update_index
+from outillerie.search.manifest import DETAILS, MANIFEST, read_manifest
+from outillerie.search.query import search_library
+from outillerie.sheets.rules import check_paths
 
 from .conftest import REPO
 
@@ -286,7 +286,7 @@ def test_a_damaged_index_is_rebuilt_by_the_index_command_too(small: Path) -> Non
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from outillerie.index import _Lock
+from outillerie.search.index import _Lock
 with _Lock(Path(sys.argv[1]), 1):
     print("verrouillé", flush=True)
     time.sleep(float(sys.argv[2]))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from outillerie.search import Filters, search_library
+from outillerie.search.query import Filters, search_library
 
 from .conftest import REPO
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outillerie.render import french_spacing, is_safe_url, render_markdown
+from outillerie.publish.markdown import french_spacing, is_safe_url, render_markdown
 
 from .htmltree import parse
 

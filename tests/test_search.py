@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from outillerie.cli import cli
-from outillerie.sheets import load_library
+from outillerie.sheets.sheet import load_library
 
 from .conftest import REPO
 

@@ -25,7 +25,7 @@ import requests
 from click.testing import CliRunner
 
 from outillerie.cli import cli
-from outillerie.export import export_site
+from outillerie.publish.export import export_site
 
 from .conftest import REPO
 
@@ -347,7 +347,7 @@ def test_a_silent_server_times_out_with_a_message(tmp_path: Path) -> None:
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
     port = listener.getsockname()[1]
-    from outillerie import client
+    from outillerie.counter import client
 
     started = time.monotonic()
     with pytest.raises(client.ClientError) as caught:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from outillerie.errors import SheetError
-from outillerie.library import LibraryPaths, bundled_root, find_library
-from outillerie.sheets import format_duration, load_library, parse_duration, read_sheet
-from outillerie.vocabulary import load_vocabulary
+from outillerie.sheets.paths import LibraryPaths, bundled_root, find_library
+from outillerie.sheets.sheet import format_duration, load_library, parse_duration, read_sheet
+from outillerie.sheets.vocabulary import load_vocabulary
 
 from .conftest import REPO, copy_case
 

@@ -17,11 +17,11 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page
 
-from outillerie.analysis import STOP_WORDS, analyze
-from outillerie.catalogue import surface_words
-from outillerie.counter import Counter
-from outillerie.export import export_site
-from outillerie.server import SiteApp
+from outillerie.french.analysis import STOP_WORDS, analyze
+from outillerie.publish.catalogue import surface_words
+from outillerie.counter.store import Counter
+from outillerie.publish.export import export_site
+from outillerie.counter.server import SiteApp
 
 from .conftest import copy_case
 

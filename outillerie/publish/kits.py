@@ -9,9 +9,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
-from .contributors import SheetHistory
-from .sheets import Sheet
-from .vocabulary import Vocabulary
+from ..sheets.history import SheetHistory
+from ..sheets.sheet import Sheet
+from ..sheets.vocabulary import Vocabulary
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date ZIP can store: same bytes at every export
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')

@@ -24,8 +24,8 @@ from werkzeug.routing import Map, Rule
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
-from .counter import Counter, read_stats, stats_as_dict
-from .errors import CounterError
+from ..errors import CounterError
+from .store import Counter, read_stats, stats_as_dict
 
 log = logging.getLogger("outillerie.server")
 

@@ -80,7 +80,7 @@ class Vocabulary:
 @functools.cache
 def load_vocabulary() -> Vocabulary:
     """Read the vocabulary file shipped in the package (once per process)."""
-    text = (Path(__file__).parent / "data" / "vocabulary.json").read_text(encoding="utf-8")  # importlib.resources costs 10 ms
+    text = (Path(__file__).parent.parent / "data" / "vocabulary.json").read_text(encoding="utf-8")  # importlib.resources costs 10 ms
     raw = json.loads(text)
     return Vocabulary(
         **{

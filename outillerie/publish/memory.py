@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import Problem, SheetError
-from .sheets import Sheet, Step, find_sheet_files, read_sheet
-from .validation import duplicate_titles, validate_sheet
-from .vocabulary import load_vocabulary
+from ..errors import Problem, SheetError
+from ..sheets.rules import duplicate_titles, validate_sheet
+from ..sheets.sheet import Sheet, Step, find_sheet_files, read_sheet
+from ..sheets.vocabulary import load_vocabulary
 
 CACHE_FILE = ".outillerie-export.json"
 CACHE_FORMAT = 2

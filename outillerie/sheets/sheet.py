@@ -15,8 +15,8 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from ..errors import LibraryError, Problem, SheetError, relative
 from .durations import format_duration, parse_duration
-from .errors import LibraryError, Problem, SheetError, relative
 from .fields import KNOWN_KEYS, Collector, normalise_fields
 from .vocabulary import Vocabulary, fold_key, load_vocabulary
 

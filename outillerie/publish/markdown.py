@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from .vocabulary import fold_key
+from ..sheets.vocabulary import fold_key
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")

@@ -12,9 +12,9 @@ import io
 import json
 from typing import Any, Iterable, Mapping, Sequence
 
-from . import analysis
-from .sheets import Sheet, sheet_as_dict
-from .vocabulary import Vocabulary
+from ..french import analysis
+from ..sheets.sheet import Sheet, sheet_as_dict
+from ..sheets.vocabulary import Vocabulary
 
 CSV_LIST_SEPARATOR = " | "
 FACETS = (("objective", "objectives"), ("public", "audiences"), ("level", "levels"), ("theme", "themes"))

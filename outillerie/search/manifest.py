@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from .errors import Problem, SheetError, relative
-from .vocabulary import fold_key
+from ..errors import Problem, SheetError, relative
+from ..sheets.vocabulary import fold_key
 
 MANIFEST = "outillerie.json"
 DETAILS = "sheets.json"
@@ -263,8 +263,8 @@ def _hash(data: bytes) -> str:
 
 def read_entry(root: Path, slug: str, stat: tuple[int, int]) -> tuple[Entry, Any]:
     """One sheet read and validated: its manifest entry and the Sheet, or None when it has an error."""
-    from .sheets import read_sheet
-    from .validation import validate_sheet
+    from ..sheets.rules import validate_sheet
+    from ..sheets.sheet import read_sheet
 
     path = root / "resources" / slug / "index.md"
     try:

@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from .errors import CounterError
+from ..errors import CounterError
 
 DOUBLE_CLICK = timedelta(seconds=30)  # < 30 s after the previous request: same click; 30.0 s counts
 VISITOR_BYTES = 16  # 128 bits: no collision among one day's visitors

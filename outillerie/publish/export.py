@@ -22,17 +22,34 @@ from typing import Any, Callable, Mapping
 import jinja2
 from markupsafe import Markup
 
-from . import __version__
-from .catalogue import browser_index, catalogue_csv, catalogue_json, embed_json, search_text, sheet_record, sheet_terms
-from .contributors import Contributor, SheetHistory, edit_base_url, sheet_histories
-from .errors import ExportError, Problem, relative
+from .. import __version__
+from ..errors import ExportError, Problem, relative
+from ..sheets.fingerprint import code_fingerprint
+from ..sheets.history import Contributor, SheetHistory, edit_base_url, sheet_histories
+from ..sheets.rules import valid_sheets
+from ..sheets.sheet import Library, Sheet, format_duration, key_facts, read_sheet
+from ..sheets.vocabulary import Vocabulary, fold_key, load_vocabulary
+from .catalogue import (
+    browser_index,
+    catalogue_csv,
+    catalogue_json,
+    embed_json,
+    search_text,
+    sheet_record,
+    sheet_terms,
+)
 from .kits import credits_text, kit_entries, kit_filename, licence_text, write_zip
+from .markdown import Rendered, french_spacing, render_markdown
+from .memory import (
+    CACHE_FILE,
+    LoadedLibrary,
+    file_errors,
+    load_sheets,
+    read_cache,
+    sheet_to_json,
+    write_cache,
+)
 from .pages import citation, clock, french_date, json_ld, relative_link, timeline
-from .render import Rendered, french_spacing, render_markdown
-from .sheets import Library, Sheet, format_duration, key_facts, read_sheet
-from .sitecache import CACHE_FILE, LoadedLibrary, file_errors, load_sheets, read_cache, sheet_to_json, write_cache
-from .validation import valid_sheets
-from .vocabulary import Vocabulary, fold_key, load_vocabulary
 
 Progress = Callable[[str, int, int], None]  # (label, done, total), like index.update_index
 EXPORT_FORMAT = 1
@@ -40,9 +57,7 @@ SITE_NAME = "Fiches ateliers de l'inclusion numérique"
 DURATION_CHOICES = ((30, "30 min ou moins"), (60, "1 h ou moins"), (90, "1 h 30 ou moins"), (120, "2 h ou moins"),
                     (180, "3 h ou moins"), (210, "une demi-journée ou moins"), (420, "une journée ou moins"))
 FEED_SIZE = 50
-# The modules whose code decides what a sheet's page and kit contain (not the server, counter, search…).
-SHAPING_MODULES = ("analysis.py", "catalogue.py", "contributors.py", "durations.py", "export.py", "fields.py", "kits.py",
-                   "pages.py", "render.py", "sheets.py", "sitecache.py", "validation.py", "vocabulary.py")
+
 
 
 @dataclass(frozen=True)
@@ -169,7 +184,7 @@ def _trusted(html: str) -> Markup:
 def _environment() -> jinja2.Environment:
     """Templates from the package, autoescaped (HTML and XML), failing loudly on a missing variable."""
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("outillerie", "templates"),
+        loader=jinja2.PackageLoader("outillerie.publish", "templates"),
         autoescape=jinja2.select_autoescape(("html", "xml", "atom"), default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     environment.filters.update(typo=lambda text: french_spacing(str(text)), duration=format_duration,
@@ -179,15 +194,8 @@ def _environment() -> jinja2.Environment:
 
 def _package_fingerprint() -> str:
     """A digest of the code, templates and data that shape a page: changing any of them re-renders every sheet."""
-    digest = hashlib.sha256(f"{EXPORT_FORMAT}:{__version__}".encode())
-    package = resources.files("outillerie")
-    for name in SHAPING_MODULES:
-        digest.update(name.encode() + b"\0" + package.joinpath(name).read_bytes())
-    for folder in ("templates", "static", "data", "data/licenses"):
-        for entry in sorted(package.joinpath(folder).iterdir(), key=lambda e: e.name):
-            if entry.is_file():
-                digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
-    return digest.hexdigest()
+    package = Path(__file__).parent.parent
+    return code_fingerprint(f"{EXPORT_FORMAT}:{__version__}", [package / name for name in ("sheets", "french", "publish", "data")])
 
 
 class _Site:
@@ -359,7 +367,7 @@ class _Site:
                     last_change=self.last_change)
         self.render("flux.atom", work / "flux.atom", base=self.base, entries=dated[:FEED_SIZE],
                     urls=self.urls, vocabulary=vocabulary)
-        static = resources.files("outillerie").joinpath("static")
+        static = resources.files("outillerie.publish").joinpath("static")
         (work / "static").mkdir()
         for entry in sorted(static.iterdir(), key=lambda e: e.name):
             if entry.is_file():
@@ -387,4 +395,4 @@ def _link(source: str, target: str) -> None:
 
 def _style() -> str:
     """The stylesheet, inlined in the pages that must stand alone (the kit's HTML, 404.html)."""
-    return resources.files("outillerie").joinpath("static/style.css").read_text(encoding="utf-8")
+    return resources.files("outillerie.publish").joinpath("static/style.css").read_text(encoding="utf-8")

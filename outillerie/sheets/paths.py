@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LibraryError
+from ..errors import LibraryError
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class LibraryPaths:
 
 def bundled_root() -> Path:
     """The commons installed with the package."""
-    return Path(__file__).parent / "commons"
+    return Path(__file__).parent.parent / "commons"
 
 
 def find_library(explicit: Path | None, variable: str | None, cwd: Path) -> LibraryPaths:

@@ -6,10 +6,10 @@ import csv
 import io
 from typing import Callable
 
+from ..sheets.durations import format_duration
+from ..sheets.vocabulary import load_vocabulary
 from .manifest import IndexReport
-from .search import SearchResult
-from .durations import format_duration
-from .vocabulary import load_vocabulary
+from .query import SearchResult
 
 CSV_COLUMNS = ("slug", "title", "objective", "public", "duration", "level", "themes", "tags", "license", "score",
                "path", "snippet")

@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from typing import Any, Mapping
 
+from ..errors import Problem, SheetError
 from .durations import parse_duration
-from .errors import Problem, SheetError
 from .vocabulary import Vocabulary
 
 REQUIRED = ("title", "summary", "objective", "public", "duration", "license", "authors")

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .errors import OutillerieError
-from .sheets import SLUG_RE
+from ..errors import OutillerieError
+from .sheet import SLUG_RE
 from .vocabulary import fold_key
 
 GENERATED_SLUG_LENGTH = 60

@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 
 import requests
 
-from . import __version__
-from .errors import ClientError
-from .sheets import MAX_SLUG, SLUG_RE
+from .. import __version__
+from ..errors import ClientError
+from ..sheets.sheet import MAX_SLUG, SLUG_RE
 
 USER_AGENT = f"outillerie/{__version__} (outil en ligne de commande)"
 TIMEOUT = (5, 30)  # seconds to connect, seconds between two pieces of data

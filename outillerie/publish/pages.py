@@ -9,10 +9,10 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from .contributors import SheetHistory
-from .render import Heading, french_spacing
-from .sheets import Sheet
-from .vocabulary import Vocabulary, fold_key
+from ..sheets.history import SheetHistory
+from ..sheets.sheet import Sheet
+from ..sheets.vocabulary import Vocabulary, fold_key
+from .markdown import Heading, french_spacing
 
 DEFAULT_START = 9 * 60  # the clock times shown before anyone picks a start: 9 h 00
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import QueryError
+from ..errors import QueryError
+from ..sheets.vocabulary import fold_key, load_vocabulary
 from .manifest import start_check
-from .vocabulary import fold_key, load_vocabulary
 
 if TYPE_CHECKING:  # index.py (and Whoosh) is imported once the staleness check runs: see search_library
     from .index import Criteria, IndexSearcher, Matches
@@ -233,7 +233,7 @@ def _suggest(searcher: IndexSearcher, text: str, filters: Filters, root: Path) -
 
     The index knows words without accents: each one is given back as the sheet found writes it.
     """
-    from .analysis import fold
+    from ..french.analysis import fold
 
     replaced: list[tuple[int, int, str]] = []
     for match in _WORD.finditer(text):

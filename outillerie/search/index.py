@@ -23,16 +23,47 @@ from whoosh import query as wq
 from whoosh.analysis import Filter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.qparser import MultifieldPlugin, OperatorsPlugin, PlusMinusPlugin, QueryParser, syntax
+from whoosh.qparser import (
+    MultifieldPlugin,
+    OperatorsPlugin,
+    PlusMinusPlugin,
+    QueryParser,
+    syntax,
+)
 from whoosh.qparser import plugins as qplugins
 from whoosh.util.filelock import try_for
 
-from .analysis import (ANALYZER_VERSION, FoldFilter, FrenchStemFilter, FrenchTokenizer, InclusiveFilter, analyze,
-                       fold, french_analyzer)
-from .errors import SearchIndexError, relative
-from .manifest import (DETAILS, GENERATION_RE, MANIFEST, Changes, Entry, Freshness, IndexReport, Manifest, NotOurs,
-                       check, duplicates, find_changes, indexed_slugs, problems_of, read_entry, read_manifest, scan)
-from .vocabulary import fold_key
+from ..errors import SearchIndexError, relative
+from ..french.analysis import (
+    ANALYZER_VERSION,
+    FoldFilter,
+    FrenchStemFilter,
+    FrenchTokenizer,
+    InclusiveFilter,
+    analyze,
+    fold,
+    french_analyzer,
+)
+from ..sheets.vocabulary import fold_key
+from .manifest import (
+    DETAILS,
+    GENERATION_RE,
+    MANIFEST,
+    Changes,
+    Entry,
+    Freshness,
+    IndexReport,
+    Manifest,
+    NotOurs,
+    check,
+    duplicates,
+    find_changes,
+    indexed_slugs,
+    problems_of,
+    read_entry,
+    read_manifest,
+    scan,
+)
 
 SCHEMA_VERSION = 1
 LOCK_FILE = "outillerie.lock"

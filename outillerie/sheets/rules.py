@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .errors import OutillerieError, Problem, relative
+from ..errors import OutillerieError, Problem, relative
 from .fields import ERROR, KNOWN_KEYS, WARNING
-from .sheets import Library, Sheet, find_sheet_files, format_duration, load_library
+from .sheet import Library, Sheet, find_sheet_files, format_duration, load_library
 from .vocabulary import fold_key
 
 SECTIONS = ("Objectifs", "Matériel et préparation", "Déroulé", "Variantes", "Pour aller plus loin")

@@ -1,0 +1,76 @@
+"""Commands of the counter: stats, download."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .app import ProgressBar, Settings, cli, pass_settings
+
+
+@cli.command("stats")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="AAAA-MM-JJ", help="Premier jour compris.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), metavar="AAAA-MM-JJ", help="Dernier jour compris.")
+@click.option("--by", type=click.Choice(["resource", "month", "day"]), default="resource", show_default=True,
+              help="Par fiche (et par mois), par mois ou par jour.")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Tableau lisible, CSV pour un tableur, JSON pour un programme.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), metavar="FICHIER",
+              help="Base du compteur à lire (par défaut : celle de la bibliothèque).")
+@click.option("--server", metavar="URL", help="Lire les chiffres publics d'un serveur lancé (outillerie serve).")
+@pass_settings
+def stats_command(settings: Settings, since: Any, until: Any, by: str, output_format: str, db: Path | None,
+                  server: str | None) -> None:
+    """Donne les téléchargements par fiche et par mois, et les téléchargements uniques.
+
+    \b
+    Exemple :
+        outillerie stats --since 2026-01-01 --by month
+    """
+    from ..counter.views import stats_csv, stats_table
+
+    grouping = "resource-month" if by == "resource" else by
+    since_day, until_day = (value.date() if value else None for value in (since, until))
+    if server and db:
+        raise click.UsageError("choisissez --db ou --server, pas les deux.")
+    if server:
+        from ..counter.client import fetch_stats
+
+        data = fetch_stats(server, by=grouping, since=since_day, until=until_day)
+        titles = data.get("titles", {})
+    else:
+        from ..counter.store import read_stats, stats_as_dict
+        from ..sheets.sheet import load_library
+
+        data = stats_as_dict(read_stats(db or settings.library.counter_db, since_day, until_day, grouping))
+        titles = {sheet.slug: sheet.title for sheet in load_library(settings.library.root).sheets}
+    if output_format == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif output_format == "csv":
+        click.echo(stats_csv(data, titles), nl=False)
+    else:
+        click.echo(stats_table(data, titles))
+
+
+
+
+@cli.command("download")
+@click.argument("slug")
+@click.option("--server", default="http://127.0.0.1:8000", show_default=True, metavar="URL",
+              help="Adresse du serveur outillerie.")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("."), metavar="DOSSIER",
+              show_default=True, help="Dossier où enregistrer le kit.")
+def download_command(slug: str, server: str, output: Path) -> None:
+    """Télécharge le kit d'une fiche depuis un serveur outillerie (le téléchargement y est compté).
+
+    \b
+    Exemple :
+        outillerie download cafe-de-la-mediation --server http://127.0.0.1:8000
+    """
+    from ..counter.client import download_kit
+
+    path = download_kit(server, slug, output, progress=ProgressBar(minimum=0))
+    click.echo(f"Kit enregistré : {path}")

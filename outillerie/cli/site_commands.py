@@ -1,0 +1,87 @@
+"""Commands of the site: export, serve."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .app import ProgressBar, Settings, cli, pass_settings
+
+
+@cli.command("export")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
+              metavar="DOSSIER", help="Dossier du site (remplacé en entier s'il vient d'un export précédent).")
+@click.option("--base-url", metavar="URL", help="Adresse publique du site, pour sitemap.xml, le flux Atom et le JSON-LD.")
+@click.option("--counter-url", metavar="URL", help="Adresse d'un serveur outillerie : les boutons de téléchargement "
+                                                    "y passent pour être comptés.")
+@click.option("--keep-going", is_flag=True, help="Publie sans les fiches invalides et termine avec le code 0.")
+@pass_settings
+def export_command(settings: Settings, output: Path, base_url: str | None, counter_url: str | None,
+                   keep_going: bool) -> None:
+    """Écrit le site statique : catalogue filtrable, une page par fiche, kits ZIP, données ouvertes.
+
+    Le site fonctionne ouvert depuis le disque (clé USB), sur tout hébergement statique et avec
+    « outillerie serve ». Il est écrit à côté puis mis en place d'un coup ; les fiches inchangées
+    depuis l'export précédent sont reprises telles quelles. Une fiche invalide est signalée comme
+    avec check et laissée de côté (code de sortie 1, sauf avec --keep-going).
+
+    \b
+    Exemple :
+        outillerie export --output site --base-url https://fiches.exemple.fr/
+    """
+    from ..publish.export import export_site
+
+    report = export_site(settings.library.root, output, base_url=base_url, counter_url=counter_url,
+                         keep_going=keep_going, progress=ProgressBar(minimum=100))
+    for line in [*map(str, report.problems), *report.notes]:
+        click.echo(line, err=True)
+    reused = f" ({report.reused} inchangée(s), reprise(s) de l'export précédent)" if report.reused else ""
+    left = f" ; {report.left_out} fiche(s) invalide(s) laissée(s) de côté" if report.problems else ""
+    click.echo(f"Site exporté dans {report.output} : {report.exported} fiche(s){reused}{left}.")
+
+
+
+
+@cli.command("serve")
+@click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path), metavar="DOSSIER",
+              help="Site déjà exporté à servir (par défaut : exporté à la volée depuis la bibliothèque).")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), metavar="FICHIER",
+              help="Base du compteur (par défaut : compteur.sqlite3 à côté de resources/).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0 : un port libre).")
+@click.option("--trusted-proxy", metavar="ADRESSE",
+              help="Adresse du proxy inverse dont on croit l'en-tête X-Forwarded-For.")
+@pass_settings
+def serve_command(settings: Settings, site: Path | None, db: Path | None, host: str, port: int,
+                  trusted_proxy: str | None) -> None:
+    """Sert le site et compte les téléchargements des kits, sans cookie ni adresse enregistrée.
+
+    Le compteur suit les règles COUNTER (double clic, robots, téléchargements uniques par heure) ;
+    seuls des totaux anonymes par jour et par fiche sont gardés. Ctrl-C arrête le serveur.
+
+    \b
+    Exemple :
+        outillerie serve --port 8000
+    """
+    import logging
+    import tempfile
+
+    from ..counter.server import SiteApp, run_server
+    from ..counter.store import Counter
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    db = db or settings.library.counter_db
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="outillerie-site-") as scratch:
+        if site is None:
+            from ..publish.export import export_site
+
+            site = Path(scratch) / "site"
+            report = export_site(settings.library.root, site, counter_url="", keep_going=True)
+            click.echo(f"Site exporté : {report.exported} fiches.", err=True)
+        app = SiteApp(site, Counter(db), db)
+        run_server(app, host, port, trusted_proxy,
+                   announce=lambda url: click.echo(f"outillerie sert {url} (Ctrl-C pour arrêter)", err=True))
+    click.echo("Serveur arrêté.", err=True)
