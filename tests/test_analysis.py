@@ -6,7 +6,8 @@ import pickle
 
 import pytest
 
-from outillerie.french.analysis import STOP_WORDS, analyze, fold, french_analyzer
+from outillerie.french.analysis import STOP_WORDS, analyze, fold
+from outillerie.search.engine import FrenchAnalyzer
 
 
 @pytest.mark.parametrize(
@@ -105,7 +106,7 @@ def test_expanded_forms_share_the_position_and_chars_of_the_word() -> None:
     text = "les médiateur·rice·s d’aujourd’hui"
     tokens = [
         (t.text, t.pos, t.startchar, t.endchar)
-        for t in french_analyzer()(text, positions=True, chars=True)
+        for t in FrenchAnalyzer()(text, positions=True, chars=True)
     ]
     assert tokens == [
         ("mediateur", 1, 4, 20),
@@ -117,7 +118,7 @@ def test_expanded_forms_share_the_position_and_chars_of_the_word() -> None:
 
 
 def test_positions_stay_consecutive_after_stop_words_and_expansions() -> None:
-    tokens = french_analyzer()("mise en œuvre par les élu·e·s et agent·e·s", positions=True)
+    tokens = FrenchAnalyzer()("mise en œuvre par les élu·e·s et agent·e·s", positions=True)
     assert [(t.text, t.pos) for t in tokens] == [
         ("mis", 0),
         ("oeuvr", 1),
@@ -128,12 +129,12 @@ def test_positions_stay_consecutive_after_stop_words_and_expansions() -> None:
 
 def test_query_mode_gives_the_same_terms() -> None:
     text = "Médiateur·rice·s numériques d’aujourd’hui"
-    terms = [t.text for t in french_analyzer()(text, mode="query")]
+    terms = [t.text for t in FrenchAnalyzer()(text, mode="query")]
     assert terms == analyze(text) == ["mediateur", "mediatric", "numer", "aujourd'hui"]
 
 
 def test_no_morph_keeps_the_folded_words_for_spelling() -> None:
-    terms = [t.text for t in french_analyzer()("Élu·e·s sensibilisées", no_morph=True)]
+    terms = [t.text for t in FrenchAnalyzer()("Élu·e·s sensibilisées", no_morph=True)]
     assert terms == ["elus", "elues", "sensibilisees"]
 
 
@@ -239,7 +240,7 @@ def test_typed_query_finds_the_written_word(typed: str, written: str) -> None:
 
 def test_analyzer_survives_pickling_as_whoosh_stores_it() -> None:
     text = "Les médiateur·rice·s d’aujourd’hui ont sensibilisé l'Œuvre des élu.e.s (1.10)"
-    analyzer = french_analyzer()
+    analyzer = FrenchAnalyzer()
     restored = pickle.loads(pickle.dumps(analyzer))
     assert restored == analyzer
     assert [t.text for t in restored(text)] == analyze(text)

@@ -17,16 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from outillerie.counter.store import (
-    PEOPLE_NOTE,
-    Counter,
-    Robots,
-    StatRow,
-    load_robots,
-    read_stats,
-    stats_as_dict,
-    visitor_id,
-)
+from outillerie.counter.rules import Robots, load_robots, visitor_id
+from outillerie.counter.stats import PEOPLE_NOTE, StatRow, read_stats, stats_as_dict
+from outillerie.counter.store import Counter
 from outillerie.errors import CounterError
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"

@@ -418,9 +418,9 @@ def test_an_output_that_cannot_be_written_gets_a_french_message(library: Path, t
 
 
 def test_the_export_finds_the_same_errors_as_check_from_files_or_from_its_memory(library: Path, tmp_path: Path) -> None:
-    from outillerie.sheets.sheet import load_library
-    from outillerie.publish.memory import CACHE_FILE, load_sheets, read_cache
-    from outillerie.sheets.rules import validate_library
+    from outillerie.sheets.check import check_paths
+    from outillerie.sheets.paths import LibraryPaths
+    from outillerie.sheets.snapshot import take_snapshot
 
     twin = library / "resources" / "jumelle"
     twin.mkdir()
@@ -428,16 +428,16 @@ def test_the_export_finds_the_same_errors_as_check_from_files_or_from_its_memory
     broken = library / "resources" / "cassee"
     broken.mkdir()
     (broken / "index.md").write_text("---\ntitle: Cassée\n---\n", encoding="utf-8")
-    expected = [p for p in validate_library(load_library(library)) if p.is_error]
+    expected = [p for p in check_paths(LibraryPaths(library)).problems if p.is_error]
     assert {p.path for p in expected} == {"resources/cassee/index.md", "resources/jumelle/index.md",
                                           "resources/projet-collectif-quartier/index.md"}
     report = export_site(library, tmp_path / "site", keep_going=True)
     assert list(report.problems) == expected
     export_site(library, tmp_path / "site", keep_going=True)  # now from memory
-    code = json.loads(read(tmp_path / "site" / CACHE_FILE))["code"]
-    loaded = load_sheets(library, read_cache(tmp_path / "site" / CACHE_FILE, code))
-    assert loaded.cached == {"dejouer-les-arnaques", "elus-et-reseau", "fiche-hostile", "projet-collectif-quartier",
-                             "jumelle", "brouillon-en-cours"}
+    loaded = take_snapshot(library, LibraryPaths(library).index_dir)
+    assert loaded.fresh == {}  # nothing read again: every sheet came from the snapshot's memory
+    assert set(loaded.states) == {"dejouer-les-arnaques", "elus-et-reseau", "fiche-hostile", "projet-collectif-quartier",
+                                  "jumelle", "brouillon-en-cours", "cassee"}
     assert list(loaded.errors) == expected
     shutil.rmtree(twin)
     report = export_site(library, tmp_path / "site", keep_going=True)

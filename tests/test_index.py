@@ -19,10 +19,13 @@ from click.testing import CliRunner
 
 from outillerie.cli import cli
 from outillerie.errors import SearchIndexError
-from outillerie.search.index import format_stamp, update_index
-from outillerie.search.manifest import DETAILS, MANIFEST, read_manifest
+from outillerie.search.index import update_index
+from outillerie.sheets.freshness import STAMP_FILE
+from outillerie.sheets.snapshot import DETAILS_FILE
+from outillerie.search.index import DOCUMENTS, MANIFEST, read_manifest
 from outillerie.search.query import search_library
-from outillerie.sheets.rules import check_paths
+from outillerie.sheets.check import check_paths
+from outillerie.sheets.paths import LibraryPaths
 
 from .conftest import REPO
 
@@ -96,7 +99,7 @@ def test_rebuild_indexes_valid_sheets_and_reports_invalid_ones_with_the_messages
     write_sheet(small, "double-a", "Même titre")
     write_sheet(small, "double-b", "Même titre")
     report = update_index(small, small / "index", rebuild=True)
-    expected = [p for p in check_paths(small).problems if p.is_error]
+    expected = [p for p in check_paths(LibraryPaths(small)).problems if p.is_error]
     assert list(report.problems) == expected
     assert {p.path for p in report.problems} == {
         "resources/objectif-inconnu/index.md", "resources/double-a/index.md", "resources/double-b/index.md"}
@@ -110,14 +113,14 @@ def test_rebuild_indexes_valid_sheets_and_reports_invalid_ones_with_the_messages
 
 def test_incremental_update_touches_only_added_changed_and_removed_sheets(small: Path) -> None:
     update_index(small, small / "index")
-    generation = read_manifest(small / "index", format_stamp()).generation
+    generation = read_manifest(small / "index").generation
     write_sheet(small, "cafe-numerique", "Café numérique", "Parler de la tablette autour d'un café.")
     write_sheet(small, "nouvelle", "Une nouvelle fiche", "Découvrir la visioconférence.")
     (small / "resources" / "jeu-des-arnaques" / "index.md").unlink()
     (small / "resources" / "jeu-des-arnaques").rmdir()
     report = update_index(small, small / "index")
     assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 1)
-    assert read_manifest(small / "index", format_stamp()).generation == generation  # no rebuild
+    assert read_manifest(small / "index").generation == generation  # no rebuild
     assert slugs_for(small, "tablette") == ["cafe-numerique"]
     assert slugs_for(small, "smartphone") == []
     assert slugs_for(small, "hameçonnage") == []
@@ -130,8 +133,8 @@ def test_a_touched_but_unchanged_sheet_is_not_rewritten(small: Path) -> None:
     os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
     report = update_index(small, small / "index")
     assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 3)
-    assert f"cafe-numerique\t{path.stat().st_size}\t{path.stat().st_mtime_ns}\n" in \
-        json.loads((small / "index" / MANIFEST).read_text(encoding="utf-8"))["stats"]
+    assert f"cafe-numerique\t{path.stat().st_size}:{path.stat().st_mtime_ns}:" in \
+        json.loads((small / "index" / STAMP_FILE).read_text(encoding="utf-8"))["stats"]
 
 
 def test_a_duplicate_title_leaves_both_sheets_out_until_one_is_renamed(small: Path) -> None:
@@ -149,30 +152,30 @@ def test_a_duplicate_title_leaves_both_sheets_out_until_one_is_renamed(small: Pa
     assert seen == []
 
 
-def test_the_index_folder_holds_the_stamp_one_generation_and_nothing_else(small: Path) -> None:
+def test_the_index_folder_holds_the_stamp_one_generation_the_snapshot_and_nothing_else(small: Path) -> None:
     (small / "index").mkdir()
     (small / "index" / ".gitkeep").write_text("", encoding="utf-8")
     update_index(small, small / "index", rebuild=True)
-    first = read_manifest(small / "index", format_stamp()).generation
+    first = read_manifest(small / "index").generation
     update_index(small, small / "index", rebuild=True)
-    second = read_manifest(small / "index", format_stamp()).generation
+    second = read_manifest(small / "index").generation
     assert first != second
     names = sorted(p.name for p in (small / "index").iterdir())
-    assert names == sorted([".gitkeep", DETAILS, MANIFEST, "outillerie.lock", second])
+    assert names == sorted([".gitkeep", DOCUMENTS, MANIFEST, "outillerie.lock", second, STAMP_FILE, DETAILS_FILE])
     stamp = json.loads((small / "index" / MANIFEST).read_text(encoding="utf-8"))
     assert stamp["format"]["whoosh"] and stamp["format"]["schema"] >= 1 and stamp["format"]["analyzer"] >= 1
 
 
 def test_a_stamp_from_another_version_rebuilds_by_itself(small: Path) -> None:
     update_index(small, small / "index")
-    old = read_manifest(small / "index", format_stamp()).generation
+    old = read_manifest(small / "index").generation
     stamp_file = small / "index" / MANIFEST
     stamp = json.loads(stamp_file.read_text(encoding="utf-8"))
     stamp["format"]["whoosh"] = "1.8.4"
     stamp_file.write_text(json.dumps(stamp), encoding="utf-8")
     assert notices(small, "smartphone") == [
         "Reconstruction complète de l'index de recherche : l'index a été construit par une autre version d'outillerie ou de Whoosh."]
-    assert read_manifest(small / "index", format_stamp()).generation != old
+    assert read_manifest(small / "index").generation != old
     assert not (small / "index" / old).exists()
 
 
@@ -206,7 +209,7 @@ def test_an_index_we_did_not_build_is_never_opened(small: Path, tmp_path: Path) 
 
 
 def _generation(library: Path) -> Path:
-    return library / "index" / read_manifest(library / "index", format_stamp()).generation
+    return library / "index" / read_manifest(library / "index").generation
 
 
 def _truncate_segment(library: Path) -> None:
@@ -246,7 +249,7 @@ def _garbage_stamp(library: Path) -> None:
 
 
 def _truncated_details(library: Path) -> None:
-    details = library / "index" / DETAILS
+    details = library / "index" / DOCUMENTS
     details.write_bytes(details.read_bytes()[:20])
     write_sheet(library, "cafe-numerique", "Café numérique", "Parler du smartphone et de la tablette.")
 
@@ -259,7 +262,7 @@ def _truncated_details(library: Path) -> None:
     (_delete_generation, "L'index de recherche est abîmé (EmptyIndexError) : reconstruction complète."),
     (_empty_index_folder, "Construction de l'index de recherche : aucun index n'existe encore."),
     (_garbage_stamp, "Reconstruction complète de l'index de recherche : le fichier outillerie.json de l'index est illisible."),
-    (_truncated_details, "Reconstruction complète de l'index de recherche : le fichier sheets.json de l'index est illisible."),
+    (_truncated_details, "Reconstruction complète de l'index de recherche : le fichier documents.json de l'index est illisible."),
 ])
 def test_a_damaged_index_gives_a_message_and_is_rebuilt(small: Path, damage, notice: str) -> None:
     update_index(small, small / "index")
@@ -286,7 +289,7 @@ def test_a_damaged_index_is_rebuilt_by_the_index_command_too(small: Path) -> Non
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from outillerie.search.index import _Lock
+from outillerie.search.engine import WriteLock as _Lock
 with _Lock(Path(sys.argv[1]), 1):
     print("verrouillé", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -332,11 +335,11 @@ def test_a_writer_waits_for_another_one_that_finishes_soon(small: Path) -> None:
 
 def test_search_refreshes_a_changed_sheet_without_rebuilding(small: Path) -> None:
     update_index(small, small / "index")
-    generation = read_manifest(small / "index", format_stamp()).generation
+    generation = read_manifest(small / "index").generation
     write_sheet(small, "jeu-des-arnaques", "Le jeu des arnaques", "Repérer un faux SMS de livraison.")
     assert notices(small, "livraison") == []
     assert slugs_for(small, "livraison") == ["jeu-des-arnaques"]
-    assert read_manifest(small / "index", format_stamp()).generation == generation
+    assert read_manifest(small / "index").generation == generation
 
 
 def test_search_says_how_many_invalid_sheets_are_left_out(small: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from outillerie.cli import cli
-from outillerie.sheets.sheet import load_library
+from outillerie.sheets.snapshot import take_snapshot
 
 from .conftest import REPO
 
@@ -105,15 +105,15 @@ def test_filters_combine_and_a_query_of_filters_lists_the_sheets_by_title(common
                                                                           expected: list[str]) -> None:
     found = slugs(commons, *options)
     assert sorted(found) == expected
-    sheets = {sheet.slug: sheet for sheet in load_library(commons).sheets}
+    sheets = {sheet.slug: sheet for sheet in take_snapshot(commons, None).sheets()}
     titles = [sheets[slug].title for slug in found]
     assert titles == sorted(titles, key=lambda title: title.lower().replace("é", "e").replace("'", "'"))
 
 
 def test_the_licence_filter_and_words_with_filters(commons: Path) -> None:
-    licences = {sheet.license for sheet in load_library(commons).sheets}
+    licences = {sheet.license for sheet in take_snapshot(commons, None).sheets()}
     for licence in licences:
-        expected = sorted(s.slug for s in load_library(commons).sheets if s.license == licence)
+        expected = sorted(s.slug for s in take_snapshot(commons, None).sheets() if s.license == licence)
         assert sorted(slugs(commons, "--license", licence)) == expected
     assert slugs(commons, "orientation", "--objective", "reseau", "--public", "agents-accueil") == [
         "orienter-vers-le-bon-interlocuteur"]
@@ -121,7 +121,7 @@ def test_the_licence_filter_and_words_with_filters(commons: Path) -> None:
 
 def test_facets_count_every_result_with_the_labels_of_the_vocabulary(commons: Path) -> None:
     data = json.loads(search(commons, "numérique", "--facets", "--format", "json", "--limit", "1").stdout)
-    matching = [s for s in load_library(commons).sheets if s.slug in set(slugs(commons, "numérique"))]
+    matching = [s for s in take_snapshot(commons, None).sheets() if s.slug in set(slugs(commons, "numérique"))]
     assert data["total"] == len(matching) > 1
     assert {slug: v["count"] for slug, v in data["facets"]["objective"].items()} == {
         o: sum(s.objective == o for s in matching) for o in {s.objective for s in matching}}

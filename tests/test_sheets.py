@@ -9,7 +9,8 @@ import pytest
 
 from outillerie.errors import SheetError
 from outillerie.sheets.paths import LibraryPaths, bundled_root, find_library
-from outillerie.sheets.sheet import format_duration, load_library, parse_duration, read_sheet
+from outillerie.sheets.sheet import format_duration, parse_duration, read_sheet
+from outillerie.sheets.snapshot import take_snapshot
 from outillerie.sheets.vocabulary import load_vocabulary
 
 from .conftest import REPO, copy_case
@@ -79,12 +80,12 @@ def test_reading_collects_every_problem_at_once(tmp_path: Path, valid_sheet_text
     assert [p.line for p in caught.value.problems] == [4, 6]
 
 
-def test_load_library_keeps_good_sheets_and_problems_of_bad_ones(tmp_path: Path) -> None:
+def test_the_snapshot_keeps_good_sheets_and_problems_of_bad_ones(tmp_path: Path) -> None:
     library = copy_case("valid", tmp_path / "lib")
     (library / "resources" / "cassee").mkdir()
     (library / "resources" / "cassee" / "index.md").write_text("", encoding="utf-8")
-    loaded = load_library(library)
-    assert [s.slug for s in loaded.sheets] == ["fiche-test"]
+    loaded = take_snapshot(library, None)
+    assert [s.slug for s in loaded.sheets()] == ["fiche-test"]
     assert [p.path for p in loaded.problems] == ["resources/cassee/index.md"]
 
 

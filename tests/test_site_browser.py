@@ -18,7 +18,7 @@ import requests
 from playwright.sync_api import Browser, Page
 
 from outillerie.french.analysis import STOP_WORDS, analyze
-from outillerie.publish.catalogue import surface_words
+from outillerie.french.analysis import surface_words
 from outillerie.counter.store import Counter
 from outillerie.publish.export import export_site
 from outillerie.counter.server import SiteApp

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..counter.stats import GROUPINGS
 from .app import ProgressBar, Settings, cli, pass_settings
 
 
@@ -32,7 +33,7 @@ def stats_command(settings: Settings, since: Any, until: Any, by: str, output_fo
     """
     from ..counter.views import stats_csv, stats_table
 
-    grouping = "resource-month" if by == "resource" else by
+    grouping = next(g for g in GROUPINGS if g == ("resource-month" if by == "resource" else by))
     since_day, until_day = (value.date() if value else None for value in (since, until))
     if server and db:
         raise click.UsageError("choisissez --db ou --server, pas les deux.")
@@ -42,11 +43,12 @@ def stats_command(settings: Settings, since: Any, until: Any, by: str, output_fo
         data = fetch_stats(server, by=grouping, since=since_day, until=until_day)
         titles = data.get("titles", {})
     else:
-        from ..counter.store import read_stats, stats_as_dict
-        from ..sheets.sheet import load_library
+        from ..counter.stats import read_stats, stats_as_dict
+        from ..sheets.snapshot import take_snapshot
 
         data = stats_as_dict(read_stats(db or settings.library.counter_db, since_day, until_day, grouping))
-        titles = {sheet.slug: sheet.title for sheet in load_library(settings.library.root).sheets}
+        snapshot = take_snapshot(settings.library.root, settings.library.index_dir)
+        titles = {sheet.slug: sheet.title for sheet in snapshot.sheets()}
     if output_format == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif output_format == "csv":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -28,10 +29,10 @@ def check_command(settings: Settings, paths: tuple[Path, ...], strict: bool, out
     Exemple :
         outillerie check resources/ma-fiche --strict
     """
-    from ..sheets.rules import check_paths
+    from ..sheets.check import check_paths
     from ..sheets.views import problems_summary
 
-    report = check_paths(settings.library.root, paths)
+    report = check_paths(settings.library, paths)
     if output_format == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -84,11 +85,12 @@ def new_command(settings: Settings, title: str, objective: str | None, public: t
     if missing:
         raise click.UsageError(f"il manque {', '.join(missing)}. Donnez ces options, ou lancez la commande "
                                "dans un terminal pour qu'elles vous soient demandées.")
-    fields = dict(title=title, objective=objective, public=public, duration=duration, authors=authors, level=level,
-                  themes=themes, tags=tags, license=license_id)
+    assert objective and duration  # said missing above otherwise
+    sheet = NewSheet(title=title, objective=objective, public=public, duration=duration, authors=authors, level=level,
+                     themes=themes, tags=tags, license=license_id)
     if summary:
-        fields["summary"] = summary
-    path = write_new_sheet(settings.library.resources, NewSheet(**fields), slug=slug)
+        sheet = dataclasses.replace(sheet, summary=summary)
+    path = write_new_sheet(settings.library.resources, sheet, slug=slug)
     click.echo(f"Fiche créée : {path}")
     click.echo("Prochaine étape : complétez-la, puis lancez « outillerie check " f"{path.parent} »", err=True)
 

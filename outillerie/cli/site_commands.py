@@ -34,7 +34,8 @@ def export_command(settings: Settings, output: Path, base_url: str | None, count
     from ..publish.export import export_site
 
     report = export_site(settings.library.root, output, base_url=base_url, counter_url=counter_url,
-                         keep_going=keep_going, progress=ProgressBar(minimum=100))
+                         keep_going=keep_going, progress=ProgressBar(minimum=100),
+                         cache_dir=settings.library.index_dir)
     for line in [*map(str, report.problems), *report.notes]:
         click.echo(line, err=True)
     reused = f" ({report.reused} inchangée(s), reprise(s) de l'export précédent)" if report.reused else ""
@@ -79,7 +80,8 @@ def serve_command(settings: Settings, site: Path | None, db: Path | None, host: 
             from ..publish.export import export_site
 
             site = Path(scratch) / "site"
-            report = export_site(settings.library.root, site, counter_url="", keep_going=True)
+            report = export_site(settings.library.root, site, counter_url="", keep_going=True,
+                                 cache_dir=settings.library.index_dir)
             click.echo(f"Site exporté : {report.exported} fiches.", err=True)
         app = SiteApp(site, Counter(db), db)
         run_server(app, host, port, trusted_proxy,

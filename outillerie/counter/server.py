@@ -25,7 +25,8 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from ..errors import CounterError
-from .store import Counter, read_stats, stats_as_dict
+from .stats import GROUPINGS, read_stats, stats_as_dict
+from .store import Counter
 
 log = logging.getLogger("outillerie.server")
 
@@ -170,11 +171,9 @@ class SiteApp:
     def stats(self, request: Request) -> Response:
         """The public aggregates, per sheet by default (`?by=month|day|resource-month&since=…&until=…`)."""
         try:
-            by = request.args.get("by", "resource")
-            if by not in ("resource", "month", "day", "resource-month"):
-                raise ValueError(by)
+            by = next(g for g in GROUPINGS if g == request.args.get("by", "resource"))
             since, until = (_day(request.args.get(name)) for name in ("since", "until"))
-        except ValueError:
+        except (ValueError, StopIteration):
             return Response("Paramètres invalides : by vaut resource, month, day ou resource-month ; since et until "
                             "sont des dates AAAA-MM-JJ.\n", status=400, content_type="text/plain; charset=utf-8")
         body = stats_as_dict(read_stats(self.db_path, since=since, until=until, by=by))

@@ -8,41 +8,20 @@ The WSGI server calls `Counter.record` once per download request, before sending
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
-import ipaddress
-import json
-import re
 import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from importlib import resources
+from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Callable
 
 from ..errors import CounterError
+from .rules import DOUBLE_CLICK, Robots, countable, load_robots, utc_now, visitor_id
 
-DOUBLE_CLICK = timedelta(seconds=30)  # < 30 s after the previous request: same click; 30.0 s counts
-VISITOR_BYTES = 16  # 128 bits: no collision among one day's visitors
 BUSY_TIMEOUT_MS = 5000
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x4F555443  # "OUTC" in the SQLite header: tells our file from any other database
-ROBOTS_FILE = "data/counter-robots/COUNTER_Robots_list.json"
-PEOPLE_NOTE = (
-    "Le nombre de personnes distinctes sur la période ne peut pas être connu sans cookie : "
-    "une même personne redevient un visiteur nouveau chaque jour. Il est compris entre le plus "
-    "grand nombre de visiteurs d'une journée et la somme des visiteurs de chaque jour."
-)
-
-Grouping = Literal["resource", "month", "day", "resource-month"]
-_GROUPS: dict[str, tuple[str, str]] = {  # by -> (slug expression, period expression)
-    "resource": ("slug", "NULL"),
-    "month": ("NULL", "substr(day, 1, 7)"),
-    "day": ("NULL", "day"),
-    "resource-month": ("slug", "substr(day, 1, 7)"),
-}
 _SCHEMA = (
     """CREATE TABLE downloads (
         day TEXT NOT NULL,                  -- UTC date, 'YYYY-MM-DD'
@@ -61,97 +40,6 @@ _COUNT_DOWNLOAD = """INSERT INTO downloads (day, slug, downloads, unique_downloa
         unique_downloads = unique_downloads + excluded.unique_downloads"""
 _COUNT_VISITOR = """INSERT INTO visitors (day, visitors) VALUES (?, 1)
     ON CONFLICT (day) DO UPDATE SET visitors = visitors + 1"""
-
-
-@dataclass(frozen=True)
-class Robots:
-    """The COUNTER-Robots patterns, matched case-insensitively anywhere in the user agent.
-
-    Compiled once, in three parts for speed (one big alternation costs 0.2 ms a request):
-    plain words are found with `in`, `^`-anchored patterns with one `match`, the rest with one
-    `search`; the answer is the same as `re.search` of each pattern.
-    """
-
-    patterns: tuple[str, ...]
-    _words: tuple[str, ...] = field(init=False, repr=False, compare=False)
-    _anchored: re.Pattern[str] = field(init=False, repr=False, compare=False)
-    _anywhere: re.Pattern[str] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        words = [p for p in self.patterns if not _REGEX_SYNTAX.intersection(p)]
-        anchored = [p for p in self.patterns if p.startswith("^") and "|" not in p]
-        sorted_out = {*words, *anchored}
-        rest = [p for p in self.patterns if p not in sorted_out]
-        object.__setattr__(self, "_words", tuple(word.lower() for word in words))
-        object.__setattr__(self, "_anchored", _alternation(anchored))
-        object.__setattr__(self, "_anywhere", _alternation(rest))
-
-    def is_robot(self, user_agent: str) -> bool:
-        """True when a pattern is found in the user agent; an empty user agent is a robot."""
-        if not user_agent.strip():
-            return True
-        lowered = user_agent.lower()
-        return (
-            any(word in lowered for word in self._words)
-            or self._anchored.match(user_agent) is not None
-            or self._anywhere.search(user_agent) is not None
-        )
-
-
-_REGEX_SYNTAX = frozenset(".^$*+?{}[]\\|()")
-
-
-def _alternation(patterns: list[str]) -> re.Pattern[str]:
-    """One case-insensitive expression for several patterns; one that never matches for none."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)", re.IGNORECASE)
-
-
-def load_robots(path: Path | None = None) -> Robots:
-    """Read the COUNTER-Robots JSON list (the copy shipped in the package by default)."""
-    where = str(path) if path is not None else f"outillerie/{ROBOTS_FILE}"
-    fix = "Pour corriger : remettez le fichier COUNTER_Robots_list.json d'origine (atmire/COUNTER-Robots)."
-    try:
-        if path is None:
-            text = resources.files("outillerie").joinpath(ROBOTS_FILE).read_text(encoding="utf-8")
-        else:
-            text = Path(path).read_text(encoding="utf-8")
-        patterns = tuple(entry["pattern"] for entry in json.loads(text))
-        if not patterns or not all(isinstance(pattern, str) and pattern for pattern in patterns):
-            raise ValueError("liste vide ou motif vide")
-        robots = Robots(patterns)
-    except OSError as exc:
-        raise CounterError(f"{where} : liste des robots illisible ({exc.strerror}). {fix}") from exc
-    except (ValueError, TypeError, KeyError, re.error) as exc:
-        raise CounterError(f"{where} : liste des robots invalide ({exc}). {fix}") from exc
-    return robots
-
-
-def visitor_id(salt: bytes, client: str, user_agent: str) -> str:
-    """The visitor of the day: HMAC-SHA256(salt, address + "\\n" + user agent), 16 bytes in hex."""
-    message = f"{_address_key(client)}\n{user_agent}".encode("utf-8", "surrogatepass")
-    return hmac.new(salt, message, hashlib.sha256).digest()[:VISITOR_BYTES].hex()
-
-
-def _address_key(client: str) -> str:
-    """The address as counted: IPv4 as is, IPv6 reduced to its /64 (one home or phone network)."""
-    try:
-        address = ipaddress.ip_address(client.strip())
-    except ValueError:
-        return client  # not an address (a Unix socket): hashed as given, like any address
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return f"{ipaddress.IPv6Address(int(address) >> 64 << 64)}/64"  # int() drops any %zone
-    return str(address)
-
-
-def _countable(method: str, status: int, range_start: int | None) -> bool:
-    """COUNTER: a GET answered 200 or 304, or 206 from byte 0; never HEAD, mid-file ranges, errors."""
-    return method == "GET" and (status in (200, 304) or (status == 206 and range_start == 0))
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -179,7 +67,7 @@ class Counter:
     def __init__(
         self,
         db_path: Path,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         robots: Robots | None = None,
     ) -> None:
         self.db_path = Path(db_path)
@@ -187,7 +75,7 @@ class Counter:
         self._robots = robots if robots is not None else load_robots()
         self._lock = threading.Lock()
         self._day: _Day | None = None
-        self._conn: sqlite3.Connection | None = _connect(self.db_path, create=True)
+        self._conn: sqlite3.Connection | None = connect(self.db_path, create=True)
 
     def record(
         self,
@@ -206,7 +94,7 @@ class Counter:
         Only requests that may count enter the double-click filter: a HEAD or a robot neither
         counts nor extends a visitor's 30-second window. `range_start` is the first byte served.
         """
-        if dnt or gpc or not _countable(method, status, range_start) or self._robots.is_robot(user_agent):
+        if dnt or gpc or not countable(method, status, range_start) or self._robots.is_robot(user_agent):
             return False
         with self._lock:
             now = self._now()
@@ -265,124 +153,13 @@ class Counter:
         except sqlite3.Error as exc:
             _rollback(conn)
             raise CounterError(
-                f"{self.db_path} : le téléchargement n'a pas pu être compté ({_reason(exc)}). "
+                f"{self.db_path} : le téléchargement n'a pas pu être compté ({reason(exc)}). "
                 f"Pour corriger : vérifiez l'espace disque et le droit d'écriture sur ce fichier "
                 f"et sur son dossier, et qu'aucun autre programme ne garde la base verrouillée."
             ) from exc
 
 
-@dataclass(frozen=True)
-class StatRow:
-    """One line of a report: a sheet, a period ('YYYY-MM' or 'YYYY-MM-DD') or a sheet in a month."""
-
-    slug: str | None
-    period: str | None
-    downloads: int
-    unique_downloads: int
-
-
-@dataclass(frozen=True)
-class StatsReport:
-    """Downloads over a period, with totals.
-
-    Distinct people over a long period cannot be known: without a cookie the same person is a
-    new visitor each day. The number of distinct visitors lies between `max_daily_visitors`
-    and `sum_daily_visitors` (see PEOPLE_NOTE, the sentence to show beside them).
-    """
-
-    first_day: date | None
-    last_day: date | None
-    by: str
-    rows: tuple[StatRow, ...]
-    downloads: int
-    unique_downloads: int
-    max_daily_visitors: int
-    sum_daily_visitors: int
-
-
-def read_stats(
-    db_path: Path,
-    since: date | None = None,
-    until: date | None = None,
-    by: Grouping = "resource-month",
-) -> StatsReport:
-    """Downloads per sheet, month, day or sheet and month, from `since` to `until` included."""
-    if by not in _GROUPS:
-        raise ValueError(f"by must be one of {sorted(_GROUPS)}")
-    if since is not None and until is not None and since > until:
-        raise CounterError(
-            f"période vide : le début ({since.isoformat()}) est après la fin ({until.isoformat()}). "
-            f"Pour corriger : donnez une date de début antérieure à la date de fin."
-        )
-    bounds = (since.isoformat() if since else "0000-00-00", until.isoformat() if until else "9999-99-99")
-    slug_expr, period_expr = _GROUPS[by]
-    path = Path(db_path)
-    conn = _connect(path, create=False)
-    try:
-        conn.execute("BEGIN")  # one snapshot for rows and totals while the server goes on writing
-        rows = conn.execute(
-            f"SELECT {slug_expr} AS k_slug, {period_expr} AS k_period, SUM(downloads),"
-            f" SUM(unique_downloads) FROM downloads WHERE day >= ? AND day <= ?"
-            f" GROUP BY k_slug, k_period ORDER BY k_slug, k_period",
-            bounds,
-        ).fetchall()
-        downloads, uniques, first, last = conn.execute(
-            "SELECT COALESCE(SUM(downloads), 0), COALESCE(SUM(unique_downloads), 0), MIN(day), MAX(day)"
-            " FROM downloads WHERE day >= ? AND day <= ?",
-            bounds,
-        ).fetchone()
-        most, total = conn.execute(
-            "SELECT COALESCE(MAX(visitors), 0), COALESCE(SUM(visitors), 0) FROM visitors"
-            " WHERE day >= ? AND day <= ?",
-            bounds,
-        ).fetchone()
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        raise CounterError(
-            f"{path} : la base du compteur n'a pas pu être lue ({_reason(exc)}). "
-            f"Pour corriger : vérifiez le fichier et ses droits de lecture, puis recommencez."
-        ) from exc
-    finally:
-        conn.close()
-    return StatsReport(
-        first_day=since or (date.fromisoformat(first) if first else None),
-        last_day=until or (date.fromisoformat(last) if last else None),
-        by=by,
-        rows=tuple(StatRow(*row) for row in rows),
-        downloads=downloads,
-        unique_downloads=uniques,
-        max_daily_visitors=most,
-        sum_daily_visitors=total,
-    )
-
-
-def stats_as_dict(report: StatsReport) -> dict[str, Any]:
-    """The report as JSON-ready data, for `/api/stats.json` and `outillerie stats --format json`."""
-    return {
-        "period": {
-            "first_day": report.first_day.isoformat() if report.first_day else None,
-            "last_day": report.last_day.isoformat() if report.last_day else None,
-        },
-        "by": report.by,
-        "rows": [
-            {
-                **({"slug": row.slug} if row.slug is not None else {}),
-                **({"period": row.period} if row.period is not None else {}),
-                "downloads": row.downloads,
-                "unique_downloads": row.unique_downloads,
-            }
-            for row in report.rows
-        ],
-        "totals": {"downloads": report.downloads, "unique_downloads": report.unique_downloads},
-        "visitors": {
-            "max_daily": report.max_daily_visitors,
-            "sum_daily": report.sum_daily_visitors,
-            "note": PEOPLE_NOTE,
-        },
-    }
-
-
-def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
+def connect(path: Path, *, create: bool) -> sqlite3.Connection:
     """Open (and with `create`, make) our database; anything else is a CounterError naming the file."""
     if create and not path.parent.is_dir():
         raise CounterError(
@@ -477,17 +254,17 @@ def _open_problem(path: Path, exc: sqlite3.Error) -> str:
         )
     if code.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")):
         return (
-            f"{path} : impossible d'ouvrir la base du compteur en écriture ({_reason(exc)}). "
+            f"{path} : impossible d'ouvrir la base du compteur en écriture ({reason(exc)}). "
             f"Pour corriger : donnez le droit d'écriture sur ce fichier et sur le dossier {path.parent} "
             f"(SQLite y crée aussi {path.name}-wal et {path.name}-shm), ou choisissez un autre emplacement."
         )
     return (
-        f"{path} : impossible d'ouvrir la base du compteur ({_reason(exc)}). "
+        f"{path} : impossible d'ouvrir la base du compteur ({reason(exc)}). "
         f"Pour corriger : vérifiez le chemin, les droits et l'espace disque, ou choisissez un autre fichier."
     )
 
 
-def _reason(exc: sqlite3.Error) -> str:
+def reason(exc: sqlite3.Error) -> str:
     """SQLite's own words: they never hold an address or a user agent, which are never bound."""
     code = _error_code(exc)
     return f"{code} : {exc}" if code else str(exc)

@@ -1,5 +1,7 @@
-"""The French analyzer shared by indexing and queries: words, elisions, inclusive writing,
+"""The French analyzer shared by indexing, queries and the site's index: words, elisions, inclusive writing,
 folded accents, stop words and Snowball stems, so that `elus`, `élus` and `élu·e·s` meet.
+
+Plain Python: the search engine wraps `tokens` in its own analyzer type (search/engine.py).
 """
 
 from __future__ import annotations
@@ -8,15 +10,14 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import Any
+from pathlib import Path
+from typing import NamedTuple
 
-from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
-from whoosh.lang import stopwords_for_language
-from whoosh.lang.snowball.french import FrenchStemmer
+import snowballstemmer
 
 # Bump when a change here gives different terms: index.py stores it in its format stamp,
 # so an index built with older rules is rebuilt instead of silently missing matches.
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 
 # Elided articles, pronouns and conjunctions, dropped before the word they lean on.
 ELISIONS = frozenset("l d qu jusqu lorsqu puisqu quoiqu j m n s t c".split())
@@ -33,7 +34,7 @@ INCLUSIVE_ENDINGS = (
     " ale ales le les te tes ne nes"
 ).split()
 
-# Frequent function words missing from Whoosh's French list. Never the query operators
+# Frequent function words missing from Snowball's French list. Never the query operators
 # (ET, OU, SAUF): the parser reads them before analysis, and "sauf" stays searchable.
 # Not "tout"/"tous"/"toute"/"toutes" either: `tou·te·s` must still give terms.
 _MORE_STOP_WORDS = """
@@ -63,9 +64,12 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
-STOP_WORDS = frozenset(
-    fold(word) for word in (*stopwords_for_language("fr"), *_MORE_STOP_WORDS.split())
-)
+def _snowball_stop_words() -> list[str]:
+    text = (Path(__file__).parent.parent / "data" / "stopwords-fr.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+STOP_WORDS = frozenset(fold(word) for word in (*_snowball_stop_words(), *_MORE_STOP_WORDS.split()))
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -176,7 +180,7 @@ def _expand_inclusive(word: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-_STEMMER = FrenchStemmer()
+_STEMMER = snowballstemmer.stemmer("french")
 
 
 # Endings Snowball French leaves apart once accents are folded: (suffix, replacement, shortest
@@ -205,131 +209,56 @@ def _stem(word: str) -> str:
             if not (unless and word.endswith(unless)):
                 word = word[: -len(suffix)] + replacement
             break
-    return _STEMMER.stem(word)
+    return str(_STEMMER.stemWord(word))
 
 
-class FrenchTokenizer(Tokenizer):
-    """Splits text into words, dropping elisions and keeping aujourd'hui and élu·e·s whole."""
+class Term(NamedTuple):
+    """One index term: its position (words, stop words skipped), its text, and the characters it came from."""
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        """Yield one reused Token per word, as Whoosh tokenizers do."""
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        words = _words(value) if tokenize else iter([(value, 0, len(value))])
-        for number, (text, start, end) in enumerate(words):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            token.wordno = number  # lets later filters know which tokens came from one word
-            if keeporiginal:
-                token.original = text
-            if positions:
-                token.pos = start_pos + number
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
+    position: int
+    text: str
+    start: int
+    end: int
+    stopped: bool = False
 
 
-class FoldFilter(Filter):
-    """Folds case and accents before anything else looks at the word."""
+def tokens(text: str, *, whole: bool = False, keep_stops: bool = False, stem: bool = True) -> Iterator[Term]:
+    """The terms of a text, in order: words folded, inclusive forms expanded at one position, stop words and
+    single letters dropped (or marked, with `keep_stops`), stems (or the folded words, without `stem`, for
+    spelling); a word never gives the same term twice. The first term keeps its word's number as position, the
+    next words count on from it.
 
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = fold(token.text)
-            yield token
-
-
-class InclusiveFilter(Filter):
-    """Replaces an inclusive form by its full words, all at the same position and chars."""
-
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        for token in tokens:
-            if "·" not in token.text:
-                yield token
-                continue
-            for form in _expand_inclusive(token.text):
-                token.text = form
-                yield token
-
-
-class FrenchStopFilter(Filter):
-    """Drops stop words and single letters, renumbering positions word by word.
-
-    Whoosh's StopFilter would give the two forms of `élu·e·s` two positions.
+    `whole` takes the text as one word (what an engine asks for a prefix or a phrase part).
     """
-
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        position: int | None = None
-        last_word: int | None = None
-        for token in tokens:
-            text = token.text
-            if text in STOP_WORDS or (len(text) < 2 and not text.isdigit()):
-                if not token.removestops:
-                    token.stopped = True
-                    yield token
-                continue
-            if token.positions:
-                if position is None:
-                    position = token.pos
-                elif token.wordno != last_word:
-                    position += 1
-                token.pos = position
-            last_word = token.wordno
-            token.stopped = False
-            yield token
-
-
-class FrenchStemFilter(Filter):
-    """Stems with Snowball French, after the plural and ending rules of `_stem`."""
-
-    is_morph = True
-
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = _stem(token.text)
-            yield token
-
-
-class DuplicateFilter(Filter):
-    """Drops a form already given by the same word (élus and élues both stem to elu)."""
-
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        last_word: int | None = None
+    words = iter([(text, 0, len(text))]) if whole else _words(text)
+    position: int | None = None
+    for number, (word, start, end) in enumerate(words):
+        folded = fold(word)
+        forms = _expand_inclusive(folded) if "·" in folded else [folded]
         seen: set[str] = set()
-        for token in tokens:
-            if token.wordno != last_word:
-                last_word = token.wordno
-                seen = set()
-            elif token.text in seen:
+        for form in forms:
+            stop = form in STOP_WORDS or (len(form) < 2 and not form.isdigit())
+            if stop and not keep_stops:
                 continue
-            seen.add(token.text)
-            yield token
+            if not seen:
+                position = number if position is None else position + 1
+            assert position is not None
+            term = _stem(form) if stem and not stop else form
+            if term in seen:
+                continue
+            seen.add(term)
+            yield Term(position, term, start, end, stop)
 
 
-def french_analyzer() -> Analyzer:
-    """The analyzer of text fields and their queries; module-level parts, as Whoosh pickles it."""
-    return (
-        FrenchTokenizer()
-        | FoldFilter()
-        | InclusiveFilter()
-        | FrenchStopFilter()
-        | FrenchStemFilter()
-        | DuplicateFilter()
-    )
+def surface_words(text: str) -> list[str]:
+    """The folded whole words of a text, elisions dropped and inclusive forms expanded (before stop words and stems)."""
+    found: list[str] = []
+    for word, _, _ in _words(text):
+        folded = fold(word)
+        found.extend(_expand_inclusive(folded) if "·" in folded else [folded])
+    return found
 
 
 def analyze(text: str) -> list[str]:
     """The terms of a text, in order, as the index stores them."""
-    return [token.text for token in french_analyzer()(text)]
+    return [term.text for term in tokens(text)]

@@ -77,19 +77,13 @@ def search_text(sheet: Sheet, vocabulary: Vocabulary) -> str:
     return "\n".join(parts)
 
 
-def surface_words(text: str) -> list[str]:
-    """The folded whole words of a text, elisions dropped and inclusive forms expanded (before stop words and stems)."""
-    chain = analysis.FrenchTokenizer() | analysis.FoldFilter() | analysis.InclusiveFilter()
-    return [token.text for token in chain(text)]
-
-
 def sheet_terms(text: str) -> tuple[list[str], dict[str, int]]:
     """A sheet's index terms (sorted), and each surface word (and its plural/singular neighbours) with the number
     of its term in that list."""
     words: dict[str, int] = {}
     terms = sorted(set(analysis.analyze(text)))
     number = {term: index for index, term in enumerate(terms)}
-    for word in dict.fromkeys(surface_words(text)):
+    for word in dict.fromkeys(analysis.surface_words(text)):
         for variant in _variants(word):
             if variant in words:
                 continue

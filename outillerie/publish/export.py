@@ -23,11 +23,13 @@ import jinja2
 from markupsafe import Markup
 
 from .. import __version__
-from ..errors import ExportError, Problem, relative
+from ..errors import ExportError, Problem
+from ..sheets.durations import format_duration
 from ..sheets.fingerprint import code_fingerprint
 from ..sheets.history import Contributor, SheetHistory, edit_base_url, sheet_histories
-from ..sheets.rules import valid_sheets
-from ..sheets.sheet import Library, Sheet, format_duration, key_facts, read_sheet
+from ..sheets.paths import LibraryPaths
+from ..sheets.sheet import Sheet, key_facts
+from ..sheets.snapshot import Snapshot, take_snapshot
 from ..sheets.vocabulary import Vocabulary, fold_key, load_vocabulary
 from .catalogue import (
     browser_index,
@@ -40,15 +42,7 @@ from .catalogue import (
 )
 from .kits import credits_text, kit_entries, kit_filename, licence_text, write_zip
 from .markdown import Rendered, french_spacing, render_markdown
-from .memory import (
-    CACHE_FILE,
-    LoadedLibrary,
-    file_errors,
-    load_sheets,
-    read_cache,
-    sheet_to_json,
-    write_cache,
-)
+from .memory import folder_stamp, memory_path, read_memory, write_memory
 from .pages import citation, clock, french_date, json_ld, relative_link, timeline
 
 Progress = Callable[[str, int, int], None]  # (label, done, total), like index.update_index
@@ -57,6 +51,7 @@ SITE_NAME = "Fiches ateliers de l'inclusion numérique"
 DURATION_CHOICES = ((30, "30 min ou moins"), (60, "1 h ou moins"), (90, "1 h 30 ou moins"), (120, "2 h ou moins"),
                     (180, "3 h ou moins"), (210, "une demi-journée ou moins"), (420, "une journée ou moins"))
 FEED_SIZE = 50
+SITE_MARK = "kits.json"  # what tells a folder written by `export` (and so safe to replace) from any other
 
 
 
@@ -77,7 +72,7 @@ class ExportReport:
 
 
 def export_site(root: Path, output: Path, *, base_url: str | None = None, counter_url: str | None = None,
-                keep_going: bool = False, progress: Progress | None = None) -> ExportReport:
+                keep_going: bool = False, progress: Progress | None = None, cache_dir: Path | None = None) -> ExportReport:
     """Write the site of the library `root` into `output` (replaced whole, or not at all).
 
     `counter_url` None: download buttons point to the ZIP files; "" : to `/telecharger/<slug>` on the same
@@ -89,11 +84,13 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
                "counter_url": _web_address(counter_url, "--counter-url", slash=False)}
     _check_output(root, output)
     code = _package_fingerprint()
-    previous = read_cache(output / CACHE_FILE, code)
-    loaded = load_sheets(root, previous)
-    valid = valid_sheets(Library(root, loaded.sheets, ()), loaded.errors)
+    cache_dir = cache_dir or LibraryPaths(root).index_dir
+    memory = memory_path(cache_dir, output)
+    previous = read_memory(memory, code) if output.is_dir() else {}
+    snapshot = take_snapshot(root, cache_dir)
+    valid = snapshot.sheets()
     sheets = sorted((s for s in valid if s.is_published), key=lambda s: (fold_key(s.title), s.slug))
-    site = _Site(root, output, options, sheets, loaded, previous, code)
+    site = _Site(root, output, options, sheets, snapshot, previous, code)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
@@ -103,11 +100,12 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
         reused = site.write(work, progress)
         work.chmod(0o755)
         _swap(work, output)
+        write_memory(memory, code, site.memory)
     except OSError as error:
         raise _unwritable(output, error) from error
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    errors = loaded.errors
+    errors = snapshot.errors
     notes = () if options["base_url"] else (
         "Remarque : sans --base-url, sitemap.xml et flux.atom donnent des adresses relatives ; donnez l'adresse publique "
         "du site pour les rendre utilisables par les moteurs de recherche et les lecteurs de flux.",)
@@ -140,7 +138,7 @@ def _check_output(root: Path, output: Path) -> None:
     if resolved == root or root.is_relative_to(resolved) or resolved.is_relative_to(root / "resources"):
         raise ExportError(f"le dossier de sortie « {output} » contient la bibliothèque ou est dans resources/. "
                           "Pour corriger : choisissez un autre dossier, par exemple --output site.")
-    if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not (output / CACHE_FILE).is_file())):
+    if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not (output / SITE_MARK).is_file())):
         raise ExportError(f"« {output} » existe et n'est pas un site exporté par outillerie : il serait remplacé. "
                           "Pour corriger : choisissez un dossier vide ou qui n'existe pas encore.")
 
@@ -202,8 +200,8 @@ class _Site:
     """One export in progress: shared inputs, the previous export's cache, and the writers of each part."""
 
     def __init__(self, root: Path, output: Path, options: Mapping[str, str | None], sheets: list[Sheet],
-                 loaded: LoadedLibrary, previous: Mapping[str, Any], code: str) -> None:
-        self.root, self.output, self.options, self.sheets, self.loaded = root, output, options, sheets, loaded
+                 snapshot: Snapshot, previous: Mapping[str, Any], code: str) -> None:
+        self.root, self.output, self.options, self.sheets, self.snapshot = root, output, options, sheets, snapshot
         self.vocabulary: Vocabulary = load_vocabulary()
         self.environment = _environment()
         self.histories: dict[str, SheetHistory] = sheet_histories(root)
@@ -211,7 +209,7 @@ class _Site:
         self.base = options["base_url"]
         self.previous = previous
         self.code = code
-        self.cache: dict[str, Any] = {}
+        self.memory: dict[str, Any] = {}
         self.style = _trusted(_style())
 
     def render(self, template: str, target: Path, **context: Any) -> None:
@@ -222,13 +220,6 @@ class _Site:
 
     def write(self, work: Path, progress: Progress | None) -> int:
         """Every file of the site into `work`; returns how many sheets were reused from the previous export."""
-        for sheet in self.loaded.sheets:
-            remembered = sheet.slug in self.loaded.cached
-            self.cache[sheet.slug] = {"sheet": self.previous[sheet.slug]["sheet"] if remembered
-                                      else sheet_to_json(sheet, self.root)}
-        for slug, stamp in self.loaded.stamps.items():
-            shown = relative(self.root / "resources" / slug / "index.md", self.root)
-            self.cache.setdefault(slug, {"sheet": None}).update(stamp=stamp, errors=file_errors(self.loaded, shown))
         (work / "fiches").mkdir()
         (work / "telechargements").mkdir()
         plan = []
@@ -239,13 +230,12 @@ class _Site:
         reused = 0
         analysed = []
         for done, (sheet, fingerprint, old) in enumerate(plan, start=1):
-            entry = self.cache[sheet.slug]
+            entry = self.memory[sheet.slug] = {}
             if old and self.link_previous(sheet.slug, work):
                 entry.update(hash=fingerprint, terms=old["terms"], words=old["words"], card=old["card"])
                 reused += 1
             else:
-                full = read_sheet(sheet.path, self.root, self.vocabulary) if sheet.slug in self.loaded.cached else sheet
-                self.write_sheet(full, work)
+                self.write_sheet(self.snapshot.full_sheet(sheet), work)
                 terms, words = sheet_terms(search_text(sheet, self.vocabulary))
                 card = self.environment.get_template("_card.html").render(sheet=sheet, vocabulary=self.vocabulary)
                 entry.update(hash=fingerprint, terms=terms, words=words, card=card)
@@ -258,7 +248,7 @@ class _Site:
     def fingerprint(self, sheet: Sheet) -> str:
         """What a sheet's page and kit depend on: the code, the options, its Git history and its files' stamp."""
         history = self.histories.get(sheet.slug)
-        inputs = [self.code, self.options, self.edit_base, repr(history), self.loaded.stamps.get(sheet.slug)]
+        inputs = [self.code, self.options, self.edit_base, repr(history), folder_stamp(sheet.folder)]
         return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
     def link_previous(self, slug: str, work: Path) -> bool:
@@ -347,7 +337,7 @@ class _Site:
         """The catalogue, the about and 404 pages, open data, feeds, kits.json, static files and the cache."""
         vocabulary = self.vocabulary
         index = browser_index(self.sheets, vocabulary, analysed)
-        cards = [_trusted(self.cache[s.slug]["card"]) for s in self.sheets]
+        cards = [_trusted(self.memory[s.slug]["card"]) for s in self.sheets]
         self.render("catalogue.html", work / "index.html", root="", cards=cards, vocabulary=vocabulary,
                     durations=DURATION_CHOICES, index_json=_trusted(embed_json(index)))
         self.render("about.html", work / "a-propos" / "index.html", root="../", count=len(self.sheets),
@@ -372,7 +362,6 @@ class _Site:
         for entry in sorted(static.iterdir(), key=lambda e: e.name):
             if entry.is_file():
                 (work / "static" / entry.name).write_bytes(entry.read_bytes())
-        write_cache(work / CACHE_FILE, self.code, self.cache)
 
     def history(self, sheet: Sheet) -> tuple[Contributor, ...]:
         """The people Git knows for a sheet (none outside a repository)."""

@@ -106,7 +106,7 @@ def _typography_and_images(state: StateCore) -> None:
         for token in block.children:
             if token.type == "text":
                 token.content = french_spacing(token.content)
-            if token.type == "image" and not is_local_url(token.attrGet("src") or ""):
+            if token.type == "image" and not is_local_url(str(token.attrGet("src") or "")):
                 children.extend(_image_as_link(token))
                 continue
             children.append(token)

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import QueryError
+from ..sheets.freshness import start_current_id
 from ..sheets.vocabulary import fold_key, load_vocabulary
-from .manifest import start_check
 
 if TYPE_CHECKING:  # index.py (and Whoosh) is imported once the staleness check runs: see search_library
-    from .index import Criteria, IndexSearcher, Matches
+    from .engine import Criteria, IndexSearcher, Matches
 
 MAX_QUERY_CHARS = 500
 MIN_PREFIX_LETTERS = 3
@@ -53,7 +53,7 @@ class Filters:
         return any(value not in (None, ()) for value in vars(self).values())
 
     def criteria(self) -> Criteria:
-        from .index import Criteria
+        from .engine import Criteria
 
         pairs = [("objective", (self.objective,) if self.objective else ()), ("public", self.public),
                  ("level", (self.level,) if self.level else ()), ("themes", (self.theme,) if self.theme else ()),
@@ -165,7 +165,7 @@ def search_library(root: Path, index_dir: Path, query: str, filters: Filters = F
                    progress: Callable[[str, int, int], None] | None = None, wait: float | None = None) -> SearchResult:
     """Search a library (its index refreshed first): ranked hits for words, or the filtered sheets by title."""
     text = clean_query(query)
-    freshness = start_check(root, index_dir)  # stats the sheets while Whoosh loads
+    current = start_current_id(root, index_dir)  # stats the sheets while Whoosh loads
     from .index import WAIT_SECONDS, with_searcher
 
     def work(searcher: IndexSearcher) -> SearchResult:
@@ -185,11 +185,11 @@ def search_library(root: Path, index_dir: Path, query: str, filters: Filters = F
                             facets=_facets(matches) if facets else None, suggestion=suggestion, limit=limit)
 
     return with_searcher(root, index_dir, work, notify=notify, progress=progress,
-                         wait=WAIT_SECONDS if wait is None else wait, freshness=freshness)
+                         wait=WAIT_SECONDS if wait is None else wait, current=current)
 
 
 def _hit(meta: dict[str, Any], score: float | None, root: Path, terms: frozenset[str]) -> Hit:
-    from .index import highlight, passage
+    from .snippets import highlight, passage
 
     snippet: list[tuple[str, bool]] = []
     if terms:

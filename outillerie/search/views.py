@@ -8,7 +8,7 @@ from typing import Callable
 
 from ..sheets.durations import format_duration
 from ..sheets.vocabulary import load_vocabulary
-from .manifest import IndexReport
+from .index import IndexReport
 from .query import SearchResult
 
 CSV_COLUMNS = ("slug", "title", "objective", "public", "duration", "level", "themes", "tags", "license", "score",

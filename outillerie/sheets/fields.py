@@ -46,83 +46,93 @@ def _describe(value: Any) -> str:
     return "un texte"
 
 
-def normalise_fields(meta: dict[str, Any], lines: Mapping[str, int], vocabulary: Vocabulary, out: Collector) -> dict[str, Any]:
-    """Every field checked and normalised; a problem per bad field."""
-    values: dict[str, Any] = {}
-    for key in REQUIRED:
-        if key not in meta and key in lines:
-            continue  # already reported as a YAML surprise
-        if meta.get(key) in (None, "", []):
-            out.error(lines.get(key, 1), _missing_message(key))
+class _FieldReader:
+    """Reads the values of one front matter, reporting each bad one at its line."""
 
-    def line(key: str) -> int:
-        return lines.get(key, 1)
+    def __init__(self, meta: dict[str, Any], lines: Mapping[str, int], vocabulary: Vocabulary, out: Collector) -> None:
+        self.meta, self.lines, self.vocabulary, self.out = meta, lines, vocabulary, out
 
-    def text(key: str) -> str | None:
-        value = meta.get(key)
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    def text(self, key: str) -> str | None:
+        value = self.meta.get(key)
         if value in (None, ""):
             return None
         if not isinstance(value, str):
-            out.error(line(key), f"« {key} » doit être un texte, or c'est {_describe(value)}. "
-                                 f"Pour corriger : mettez la valeur entre guillemets.")
+            self.out.error(self.line(key), f"« {key} » doit être un texte, or c'est {_describe(value)}. "
+                                           f"Pour corriger : mettez la valeur entre guillemets.")
             return None
         return " ".join(value.split())
 
-    def text_list(key: str) -> tuple[str, ...]:
-        value = meta.get(key)
+    def text_list(self, key: str) -> tuple[str, ...]:
+        value = self.meta.get(key)
         if value in (None, "", []):
             return ()
         if isinstance(value, str):
             value = [part for part in value.split(",")]
         if not isinstance(value, list):
-            out.error(line(key), f"« {key} » doit être une liste, or c'est {_describe(value)}. "
-                                 f"Pour corriger : écrivez {key}: [premier, second].")
+            self.out.error(self.line(key), f"« {key} » doit être une liste, or c'est {_describe(value)}. "
+                                           f"Pour corriger : écrivez {key}: [premier, second].")
             return ()
         items: list[str] = []
         for item in value:
             if not isinstance(item, str):
-                out.error(line(key), f"« {key} » contient {_describe(item)} au lieu d'un texte. "
-                                     "Pour corriger : mettez cet élément entre guillemets.")
+                self.out.error(self.line(key), f"« {key} » contient {_describe(item)} au lieu d'un texte. "
+                                               "Pour corriger : mettez cet élément entre guillemets.")
                 continue
             if item.strip():
                 items.append(" ".join(item.split()))
         return tuple(items)
 
-    def vocab(kind: str, key: str, raw: str) -> str | None:
-        slug = vocabulary.normalise(kind, raw)
+    def vocab(self, kind: str, key: str, raw: str | None) -> str | None:
+        if not raw:
+            return None
+        slug = self.vocabulary.normalise(kind, raw)
         if slug:
             return slug
-        guess = vocabulary.closest(kind, raw)
+        guess = self.vocabulary.closest(kind, raw)
         hint = f" (vouliez-vous dire « {guess} » ?)" if guess else ""
-        valid = ", ".join(vocabulary.terms(kind))
-        out.error(line(key), f"« {raw} » n'est pas une valeur connue pour « {key} »{hint}. "
-                             f"Pour corriger : choisissez parmi {valid}.")
+        valid = ", ".join(self.vocabulary.terms(kind))
+        self.out.error(self.line(key), f"« {raw} » n'est pas une valeur connue pour « {key} »{hint}. "
+                                       f"Pour corriger : choisissez parmi {valid}.")
         return None
 
-    values["title"] = text("title") or ""
-    values["summary"] = text("summary") or ""
-    objective = text("objective")
-    values["objective"] = (vocab("objectives", "objective", objective) if objective else None) or ""
-    values["public"] = tuple(dict.fromkeys(s for s in (vocab("audiences", "public", v) for v in text_list("public")) if s))
-    values["themes"] = tuple(dict.fromkeys(s for s in (vocab("themes", "themes", v) for v in text_list("themes")) if s))
-    values["tags"] = tuple(dict.fromkeys(t.lower() for t in text_list("tags")))
-    values["materials"] = text_list("materials")
-    values["authors"] = text_list("authors")
-    level = text("level")
-    values["level"] = vocab("levels", "level", level) if level else None
-    status = text("status")
-    values["status"] = (vocab("statuses", "status", status) if status else None) or "publiee"
-    values["license"] = _license(meta.get("license"), line("license"), vocabulary, out) or ""
-    values["duration"] = 0
+    def vocab_list(self, kind: str, key: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s for s in (self.vocab(kind, key, v) for v in self.text_list(key)) if s))
+
+
+def normalise_fields(meta: dict[str, Any], lines: Mapping[str, int], vocabulary: Vocabulary, out: Collector) -> dict[str, Any]:
+    """Every field checked and normalised; a problem per bad field."""
+    for key in REQUIRED:
+        if key not in meta and key in lines:
+            continue  # already reported as a YAML surprise
+        if meta.get(key) in (None, "", []):
+            out.error(lines.get(key, 1), _missing_message(key))
+    read = _FieldReader(meta, lines, vocabulary, out)
+    values: dict[str, Any] = {
+        "title": read.text("title") or "",
+        "summary": read.text("summary") or "",
+        "objective": read.vocab("objectives", "objective", read.text("objective")) or "",
+        "public": read.vocab_list("audiences", "public"),
+        "themes": read.vocab_list("themes", "themes"),
+        "tags": tuple(dict.fromkeys(t.lower() for t in read.text_list("tags"))),
+        "materials": read.text_list("materials"),
+        "authors": read.text_list("authors"),
+        "level": read.vocab("levels", "level", read.text("level")),
+        "status": read.vocab("statuses", "status", read.text("status")) or "publiee",
+        "license": _license(meta.get("license"), read.line("license"), vocabulary, out) or "",
+        "duration": 0,
+    }
     if meta.get("duration") not in (None, ""):
         try:
             values["duration"] = parse_duration(meta["duration"])
         except ValueError as error:
-            out.error(line("duration"), f"« duration » : {error}. Pour corriger : écrivez des minutes (90) "
-                                        "ou \"1h30\", \"45 min\", \"2 h\", \"1 journée\".")
-    values["participants"] = _participants(meta.get("participants"), line("participants"), out)
+            out.error(read.line("duration"), f"« duration » : {error}. Pour corriger : écrivez des minutes (90) "
+                                             "ou \"1h30\", \"45 min\", \"2 h\", \"1 journée\".")
+    values["participants"] = _participants(meta.get("participants"), read.line("participants"), out)
     for key in ("created", "updated"):
-        values[key] = _date(key, meta.get(key), line(key), out)
+        values[key] = _date(key, meta.get(key), read.line(key), out)
     return values
 
 

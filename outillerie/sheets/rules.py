@@ -1,17 +1,17 @@
-"""Rules over sheets: what `check` reports beyond reading each file (outline, timings, links, duplicates)."""
+"""Rules over sheets: what `check` reports beyond reading each file (outline, timings, links, shared titles)."""
 
 from __future__ import annotations
 
 import difflib
 import re
 from collections import defaultdict
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
-from ..errors import OutillerieError, Problem, relative
+from ..errors import Problem, relative
+from .durations import format_duration
 from .fields import ERROR, KNOWN_KEYS, WARNING
-from .sheet import Library, Sheet, find_sheet_files, format_duration, load_library
+from .sheet import Sheet
 from .vocabulary import fold_key
 
 SECTIONS = ("Objectifs", "Matériel et préparation", "Déroulé", "Variantes", "Pour aller plus loin")
@@ -24,21 +24,6 @@ FRENCH_KEYS = {
 }
 _LINK_RE = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _EXTERNAL_RE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|#|/)")
-
-
-def validate_library(library: Library) -> list[Problem]:
-    """Every problem of every sheet, reading problems included, sorted by file and line."""
-    problems = list(library.problems)
-    for sheet in library.sheets:
-        problems.extend(validate_sheet(sheet, library.root))
-    problems.extend(_duplicate_titles(library.sheets, library.root))
-    return sorted(set(problems))
-
-
-def valid_sheets(library: Library, problems: Iterable[Problem]) -> tuple[Sheet, ...]:
-    """The sheets without any error: the ones that may be indexed and exported."""
-    broken = {p.path for p in problems if p.is_error}
-    return tuple(s for s in library.sheets if relative(s.path, library.root) not in broken)
 
 
 def validate_sheet(sheet: Sheet, root: Path) -> list[Problem]:
@@ -113,10 +98,6 @@ def _check_links(sheet: Sheet, add: Callable[[str, int, str], None]) -> None:
 
 def duplicate_titles(sheets: Iterable[Sheet], root: Path) -> list[Problem]:
     """An error on every sheet whose title (folded) another sheet has: the one rule that spans the library."""
-    return _duplicate_titles(sheets, root)
-
-
-def _duplicate_titles(sheets: Iterable[Sheet], root: Path) -> list[Problem]:
     by_title: dict[str, list[Sheet]] = defaultdict(list)
     for sheet in sheets:
         by_title[fold_key(sheet.title)].append(sheet)
@@ -130,67 +111,3 @@ def _duplicate_titles(sheets: Iterable[Sheet], root: Path) -> list[Problem]:
                                     f"le titre « {sheet.title} » est déjà celui de la fiche {others}. "
                                     "Pour corriger : donnez à chaque fiche un titre qui la distingue."))
     return problems
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """What `check` found: the problems of the sheets asked for, and how many sheets were read."""
-
-    problems: tuple[Problem, ...]
-    sheets: int
-
-    @property
-    def errors(self) -> int:
-        return sum(p.is_error for p in self.problems)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "sheets": self.sheets,
-            "errors": self.errors,
-            "warnings": len(self.problems) - self.errors,
-            "problems": [asdict(p) for p in self.problems],
-        }
-
-
-def check_paths(default_root: Path, paths: Iterable[Path] = ()) -> CheckReport:
-    """Check the sheets named by `paths` (sheet folders, index.md files, `resources/` or a library), or the whole library.
-
-    Titles are compared with every sheet of the same library, so a duplicate is found even when one file is checked.
-    """
-    selected: dict[Path, set[Path] | None] = {}
-    for path in paths or (default_root,):
-        root, files = _resolve(path)
-        if files is None or selected.get(root, set()) is None:
-            selected[root] = None
-        else:
-            selected.setdefault(root, set()).update(files)
-    problems: list[Problem] = []
-    count = 0
-    for root, files in selected.items():
-        library = load_library(root)
-        found = validate_library(library)
-        if files is None:
-            count += len(find_sheet_files(root / "resources"))
-            problems.extend(found)
-        else:
-            wanted = {relative(f, root) for f in files}
-            count += len(files)
-            problems.extend(p for p in found if p.path in wanted)
-    return CheckReport(problems=tuple(sorted(set(problems))), sheets=count)
-
-
-def _resolve(path: Path) -> tuple[Path, set[Path] | None]:
-    """The library root of a path given to `check`, and its sheet files (None: every sheet)."""
-    path = path.absolute()
-    if path.is_dir() and (path / "resources").is_dir():
-        return path, None
-    if path.is_dir() and path.name == "resources":
-        return path.parent, None
-    folder = path.parent if path.is_file() else path
-    if path.is_file() and path.name != "index.md":
-        raise OutillerieError(f"« {path} » n'est pas le fichier index.md d'une fiche. Pour corriger : donnez le dossier "
-                              "de la fiche (resources/ma-fiche) ou son index.md.")
-    if folder.parent.name != "resources":
-        raise OutillerieError(f"« {path} » n'est pas une fiche d'une bibliothèque : une fiche vit dans "
-                              "resources/<nom>/index.md. Pour corriger : donnez un dossier placé dans resources/.")
-    return folder.parent.parent, {folder / "index.md"}

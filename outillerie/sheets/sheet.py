@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from ..errors import LibraryError, Problem, SheetError, relative
+from ..errors import LibraryError, relative
 from .durations import format_duration, parse_duration
 from .fields import KNOWN_KEYS, Collector, normalise_fields
 from .vocabulary import Vocabulary, fold_key, load_vocabulary
@@ -76,35 +76,11 @@ class Sheet:
         return self.status == "publiee"
 
 
-@dataclass(frozen=True)
-class Library:
-    """What loading a library gives: the sheets that could be built and the problems of the others."""
-
-    root: Path
-    sheets: tuple[Sheet, ...]
-    problems: tuple[Problem, ...]
-
-
 def find_sheet_files(resources: Path) -> list[Path]:
     """Every `resources/<slug>/index.md`, sorted by slug."""
     if not resources.is_dir():
         return []
     return sorted(p / "index.md" for p in resources.iterdir() if p.is_dir() and not p.name.startswith("."))
-
-
-def load_library(root: Path, paths: Iterable[Path] | None = None) -> Library:
-    """Read every sheet of `root/resources` (or only `paths`); a broken sheet never stops the others."""
-    resources = root / "resources"
-    files = find_sheet_files(resources) if paths is None else list(paths)
-    sheets: list[Sheet] = []
-    problems: list[Problem] = []
-    vocabulary = load_vocabulary()
-    for path in files:
-        try:
-            sheets.append(read_sheet(path, root, vocabulary))
-        except SheetError as error:
-            problems.extend(error.problems)
-    return Library(root=root, sheets=tuple(sheets), problems=tuple(problems))
 
 
 def read_sheet(path: Path, root: Path, vocabulary: Vocabulary | None = None) -> Sheet:

@@ -1,0 +1,121 @@
+"""Is the remembered snapshot still the library on disk? Answered with one stat per sheet folder and a
+digest of the rules, without importing the sheet reader, so that `search` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .. import __version__
+from .fingerprint import code_fingerprint
+
+FORMAT = 1
+STAMP_FILE = "bibliotheque.json"  # small: format, fingerprint, id and the stats of every folder
+CONFIG_FILES = ("outillerie.yml",)
+FORK_FROM = 1000  # sheet folders: below this the stat walk is too short to be worth a child process
+
+
+
+def scan(resources: Path) -> list[tuple[str, str]]:
+    """Every sheet folder with the stat line of its index.md and of itself, sorted by name."""
+    found: list[tuple[str, str]] = []
+    try:
+        folders = os.scandir(resources)
+    except OSError:
+        return found
+    stat = os.stat
+    with folders:
+        for item in folders:
+            if item.name[0] == "." or not item.is_dir():
+                continue
+            try:
+                own = item.stat()
+                info = stat(item.path + "/index.md")
+                found.append((item.name, f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}:{own.st_mtime_ns}"))
+            except OSError:
+                found.append((item.name, "-"))
+    found.sort()
+    return found
+
+
+def stats_text(stats: Iterable[tuple[str, str]]) -> str:
+    return "".join(f"{slug}\t{line}\n" for slug, line in stats)
+
+
+def rules_fingerprint(root: Path) -> str:
+    """What decides validity and content besides the files: our version, our code, our data, the configuration."""
+    package = Path(__file__).parent.parent
+    places = [Path(__file__).parent, package / "data" / "vocabulary.json", package / "data" / "licenses"]
+    places += [root / name for name in CONFIG_FILES if (root / name).is_file()]
+    return code_fingerprint(f"{FORMAT}:{__version__}", places)
+
+
+def snapshot_id(fingerprint: str, stats: str) -> str:
+    """The identity of a snapshot: it changes whenever a file's stat or the fingerprint does."""
+    import hashlib
+
+    return hashlib.sha256(f"{fingerprint}\n{stats}".encode()).hexdigest()[:24]
+
+
+def current_id(root: Path, cache_dir: Path) -> str | None:
+    """The id of the remembered snapshot when it still matches the disk; None when it must be taken again."""
+    try:
+        stamp = json.loads((cache_dir / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stamp, dict) or stamp.get("format") != FORMAT:
+        return None
+    stats = stats_text(scan(root / "resources"))
+    if stamp.get("stats") != stats or stamp.get("fingerprint") != rules_fingerprint(root):
+        return None
+    found = stamp.get("id")
+    return found if isinstance(found, str) else None
+
+
+def start_current_id(root: Path, cache_dir: Path) -> Callable[[], str | None]:
+    """`current_id` in a child process for a large library (it stats while the parent imports Whoosh)."""
+    if not hasattr(os, "fork"):
+        return lambda: current_id(root, cache_dir)
+    try:
+        with os.scandir(root / "resources") as folders:
+            many = sum(1 for _ in zip(range(FORK_FROM), folders)) >= FORK_FROM
+    except OSError:
+        many = False
+    if not many:
+        return lambda: current_id(root, cache_dir)
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, then leave at once (no cleanup of the parent's state)
+        try:
+            os.close(reading)
+            os.write(writing, json.dumps(current_id(root, cache_dir)).encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+
+    def result() -> str | None:
+        with os.fdopen(reading, "rb") as pipe:
+            answer = pipe.read()
+        os.waitpid(pid, 0)
+        try:
+            found = json.loads(answer)
+        except ValueError:
+            return current_id(root, cache_dir)
+        return found if isinstance(found, str) else None
+
+    return result
+
+
+def write_json_atomically(path: Path, data: Any) -> None:
+    """Write aside, then swap in: a reader sees the old file or the new one, never half of one."""
+    import uuid
+
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    try:
+        temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

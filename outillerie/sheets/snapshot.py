@@ -1,0 +1,174 @@
+"""The ONE answer to "which sheets exist, what each holds and whether it is valid", kept between commands.
+
+`check`, `index`, `search`, `export` and `serve` all read a library through `take_snapshot`. The snapshot
+remembers, per sheet folder, the stat of its `index.md` and of the folder, the digest of the file, the parsed
+record and every finding; only the folders whose stat moved are read again. ONE fingerprint covers what can
+change a sheet's validity or content without touching its file (outillerie's version, the code of this package,
+the vocabulary and licences, the library's configuration): when it differs, every sheet is read again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from ..errors import Problem, SheetError, relative
+from .freshness import (
+    FORMAT,
+    STAMP_FILE,
+    rules_fingerprint,
+    scan,
+    snapshot_id,
+    stats_text,
+    write_json_atomically,
+)
+from .records import sheet_from_record, sheet_to_record
+from .rules import duplicate_titles, validate_sheet
+from .sheet import Sheet, read_sheet
+from .vocabulary import load_vocabulary
+
+DETAILS_FILE = "bibliotheque-fiches.json"  # large: every sheet's digest, record and findings
+
+Progress = Callable[[str, int, int], None]
+
+
+# --- The snapshot -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetState:
+    """One sheet folder as the snapshot knows it: the digest of index.md, its record (None when it cannot be
+    read) and its own findings (the library-wide ones, like a shared title, are the snapshot's)."""
+
+    slug: str
+    digest: str
+    record: Mapping[str, Any] | None
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every sheet folder of a library, its findings, and which sheets are valid."""
+
+    root: Path
+    id: str
+    fingerprint: str
+    states: Mapping[str, SheetState]
+    shared: tuple[Problem, ...]
+    fresh: Mapping[str, Sheet] = field(default_factory=dict, repr=False)  # sheets parsed by this call, body included
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Every finding, warnings included, sorted by file and line."""
+        found = [p for state in self.states.values() for p in state.problems]
+        return tuple(sorted(set(found + list(self.shared))))
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    def is_valid(self, slug: str) -> bool:
+        return slug in self._valid
+
+    @property
+    def _valid(self) -> frozenset[str]:
+        broken = {p.path for p in self.shared if p.is_error}
+        return frozenset(slug for slug, state in self.states.items()
+                         if state.record is not None and not any(p.is_error for p in state.problems)
+                         and state.record["path"] not in broken)
+
+    def sheets(self) -> tuple[Sheet, ...]:
+        """The valid sheets, sorted by slug; their body is empty unless parsed by this call (see `full_sheet`)."""
+        return tuple(self.fresh.get(slug) or sheet_from_record(self.states[slug].record or {}, self.root)
+                     for slug in sorted(self._valid))
+
+    def full_sheet(self, sheet: Sheet) -> Sheet:
+        """A sheet with its body and outline: the one parsed by this call, or the file read again."""
+        return self.fresh.get(sheet.slug) or read_sheet(sheet.path, self.root, load_vocabulary())
+
+    def digest(self, slug: str) -> str:
+        """What an index or a site compares to know that a sheet's content changed (file and rules)."""
+        return f"{self.states[slug].digest}:{self.fingerprint[:16]}"
+
+
+def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None = None) -> Snapshot:
+    """The library as it is on disk, reading again only the folders that moved since the remembered snapshot."""
+    fingerprint = rules_fingerprint(root)
+    scanned = scan(root / "resources")
+    stats = stats_text(scanned)
+    remembered = _read(cache_dir, fingerprint) if cache_dir else {}
+    vocabulary = load_vocabulary()
+    states: dict[str, SheetState] = {}
+    fresh: dict[str, Sheet] = {}
+    reread = 0
+    for number, (slug, line) in enumerate(scanned, 1):
+        old = remembered.get(slug)
+        if old is not None and old[0] == line and line != "-":
+            states[slug] = old[1]
+        else:
+            reread += 1
+            states[slug], sheet = _read_state(root, slug, vocabulary)
+            if sheet is not None:
+                fresh[slug] = sheet
+        if progress:
+            progress("Lecture des fiches", number, len(scanned))
+    records = [sheet_from_record(s.record, root) for s in states.values()
+               if s.record is not None and not any(p.is_error for p in s.problems)]
+    snapshot = Snapshot(root, snapshot_id(fingerprint, stats), fingerprint, states,
+                        tuple(duplicate_titles(records, root)), fresh)
+    if cache_dir and (reread or len(remembered) != len(states) or not remembered):
+        _write(cache_dir, snapshot, dict(scanned))
+    return snapshot
+
+
+def _read_state(root: Path, slug: str, vocabulary: Any) -> tuple[SheetState, Sheet | None]:
+    import hashlib
+
+    path = root / "resources" / slug / "index.md"
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    except OSError:
+        digest = ""
+    try:
+        sheet = read_sheet(path, root, vocabulary)
+    except SheetError as error:
+        return SheetState(slug, digest, None, tuple(error.problems)), None
+    problems = tuple(validate_sheet(sheet, root))
+    return SheetState(slug, digest, sheet_to_record(sheet, root), problems), sheet
+
+
+def _read(cache_dir: Path, fingerprint: str) -> dict[str, tuple[str, SheetState]]:
+    """The remembered states by slug, with their stat line; nothing when absent, foreign or made by other code."""
+    try:
+        data = json.loads((cache_dir / DETAILS_FILE).read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT or data.get("fingerprint") != fingerprint:
+            return {}
+        return {slug: (line, SheetState(slug, digest, record, tuple(Problem(*p) for p in problems)))
+                for slug, (line, digest, record, problems) in data["sheets"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _write(cache_dir: Path, snapshot: Snapshot, lines: Mapping[str, str]) -> None:
+    """Details first, then the small stamp that `current_id` reads: a reader never trusts half a snapshot.
+
+    The snapshot is a cache: a folder that cannot be written only costs the next command a full read."""
+    sheets = {slug: [lines[slug], state.digest, state.record, [list(vars(p).values()) for p in state.problems]]
+              for slug, state in sorted(snapshot.states.items())}
+    stamp = {"format": FORMAT, "fingerprint": snapshot.fingerprint, "id": snapshot.id,
+             "stats": stats_text(sorted(lines.items()))}
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        write_json_atomically(cache_dir / DETAILS_FILE, {"format": FORMAT, "fingerprint": snapshot.fingerprint,
+                                                         "sheets": sheets})
+        write_json_atomically(cache_dir / STAMP_FILE, stamp)
+    except OSError:
+        pass
+
+
+def problems_of(snapshot: Snapshot, slugs: Iterable[str]) -> tuple[Problem, ...]:
+    """The findings of some sheets only (for `check PATH`), shared ones included."""
+    shown = {relative(snapshot.root / "resources" / slug / "index.md", snapshot.root) for slug in slugs}
+    return tuple(p for p in snapshot.problems if p.path in shown)
