@@ -114,3 +114,32 @@ def test_bundled_library_indexes_into_the_user_cache(tmp_path: Path) -> None:
     paths = LibraryPaths(root=bundled_root(), bundled=True)
     assert paths.index_dir.parts[-3] == "outillerie"
     assert LibraryPaths(root=REPO).index_dir == REPO / "index"
+
+
+def test_python_frontmatter_would_misplace_body_lines_so_sheets_are_read_by_our_own_splitter(tmp_path: Path) -> None:
+    import frontmatter
+
+    text = "---\ntitle: x\n---\n\n\n## Objectifs\n"
+    assert frontmatter.loads(text).content == "## Objectifs"  # two blank lines gone: the body would start on line 4
+    library = tmp_path / "lib"
+    (library / "resources" / "a").mkdir(parents=True)
+    (library / "resources" / "a" / "index.md").write_text(text, encoding="utf-8")
+    with pytest.raises(SheetError):
+        read_sheet(library / "resources" / "a" / "index.md", library)  # incomplete, but its lines are right:
+    from outillerie.sheets.sheet import _split  # noqa: PLC0415  (the splitter itself)
+    from outillerie.sheets.fields import Collector
+
+    split = _split(text, Collector("a"))
+    assert split is not None and split[3] == 4 and split[2].split("\n")[2] == "## Objectifs"  # line 4 + 2 = line 6
+
+
+def test_new_writes_front_matter_that_reads_back_the_same(tmp_path: Path) -> None:
+    from outillerie.sheets.scaffold import NewSheet, write_new_sheet
+
+    path = write_new_sheet(tmp_path / "resources", NewSheet(title="Élus : le réseau # local", objective="reseau",
+                                                            public=("elus",), duration=90, authors=("Hub « Nord »",)))
+    text = path.read_text(encoding="utf-8")
+    assert "&id" not in text and "*id" not in text  # no YAML anchors for a person to puzzle over
+    sheet = read_sheet(path, tmp_path)
+    assert (sheet.title, sheet.authors, sheet.duration, sheet.public) == ("Élus : le réseau # local", ("Hub « Nord »",),
+                                                                           90, ("elus",))

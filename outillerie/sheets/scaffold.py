@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import string
 from dataclasses import dataclass
 from importlib import resources
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from ..errors import OutillerieError
 from .sheet import SLUG_RE
+from .writing import dump_document
 from .vocabulary import fold_key
 
 GENERATED_SLUG_LENGTH = 60
@@ -60,25 +60,14 @@ def write_new_sheet(resources_dir: Path, sheet: NewSheet, slug: str | None = Non
         raise OutillerieError(f"le dossier « {folder} » existe déjà : outillerie new ne remplace jamais une fiche. "
                               "Pour corriger : choisissez un autre titre ou un autre nom avec --slug.")
     welcome, main, closing = step_minutes(sheet.duration)
-    quoted = json.dumps  # a JSON string is a valid YAML double-quoted scalar
-    template = string.Template(resources.files("outillerie").joinpath("data/sheet-template.md").read_text(encoding="utf-8"))
-    text = template.substitute(
-        title=quoted(sheet.title, ensure_ascii=False),
-        summary=quoted(sheet.summary, ensure_ascii=False),
-        objective=sheet.objective,
-        public=quoted(list(sheet.public), ensure_ascii=False),
-        duration=sheet.duration,
-        license=sheet.license,
-        authors=quoted(list(sheet.authors), ensure_ascii=False),
-        participants=sheet.participants,
-        level=sheet.level,
-        themes=quoted(list(sheet.themes), ensure_ascii=False),
-        tags=quoted(list(sheet.tags), ensure_ascii=False),
-        today=(today or dt.date.today()).isoformat(),
-        welcome=welcome,
-        main=main,
-        closing=closing,
-    )
+    today_text = today or dt.date.today()
+    meta = {"title": sheet.title, "summary": sheet.summary, "objective": sheet.objective, "public": list(sheet.public),
+            "duration": sheet.duration, "license": sheet.license, "authors": list(sheet.authors),
+            "participants": sheet.participants, "level": sheet.level, "themes": list(sheet.themes),
+            "tags": list(sheet.tags), "materials": ["Feuilles A3", "Post-it", "Feutres"], "status": "brouillon",
+            "created": today_text, "updated": today_text}
+    body = string.Template(resources.files("outillerie").joinpath("data/sheet-template.md").read_text(encoding="utf-8"))
+    text = dump_document(meta, body.substitute(welcome=welcome, main=main, closing=closing))
     folder.mkdir(parents=True)
     path = folder / "index.md"
     path.write_text(text, encoding="utf-8")
