@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import snowballstemmer
 
-# Bump when a change here gives different terms: index.py stores it in its format stamp,
+# Bump when a change here gives different terms: search/index.py stores it in its format stamp,
 # so an index built with older rules is rebuilt instead of silently missing matches.
 ANALYZER_VERSION = 2
 

@@ -1,5 +1,5 @@
 """Search: a query and filters become ranked hits with highlighted snippets, facet counts and
-"vouliez-vous dire" suggestions. Whoosh stays behind index.py; nothing here prints.
+"vouliez-vous dire" suggestions. Whoosh stays behind engine.py; nothing here prints.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from ..errors import QueryError
 from ..sheets.freshness import start_current_id
 from ..sheets.vocabulary import fold_key, load_vocabulary
 
-if TYPE_CHECKING:  # index.py (and Whoosh) is imported once the staleness check runs: see search_library
+if TYPE_CHECKING:  # the engine (and Whoosh) is imported once the staleness check runs: see search_library
     from .engine import Criteria, IndexSearcher, Matches
 
 MAX_QUERY_CHARS = 500

@@ -53,7 +53,7 @@ def bundled_root() -> Path:
 
 
 def find_library(explicit: Path | None, variable: str | None, cwd: Path) -> LibraryPaths:
-    """The library to use, as DESIGN.md orders the places to look."""
+    """The library to use: --library, OUTILLERIE_LIBRARY, the current folder or a parent, the bundled commons."""
     for given, origin in ((explicit, "--library"), (Path(variable) if variable else None, "OUTILLERIE_LIBRARY")):
         if given is None:
             continue

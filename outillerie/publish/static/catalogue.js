@@ -1,6 +1,6 @@
 /* Catalogue filters, run in the browser on the index embedded in the page (no request, works from file://).
    A typed word is folded, stripped of its elision and expanded (inclusive writing) exactly as
-   outillerie/analysis.py does, with the word lists that analysis.py hands over in the index; it is then
+   outillerie/french/analysis.py does, with the word lists that it hands over in the index; it is then
    looked up in a table of the command line's own terms. A word the table does not know matches terms by prefix. */
 (function () {
   "use strict";
