@@ -70,17 +70,18 @@ def highlight(text: str, terms: Iterable[str], width: int = 220) -> list[tuple[s
     spots = [(term.start, term.end, term.text) for term in tokens(text) if term.text in termset]
     if not spots:
         return []
-    # The group with the most distinct terms, then the most matches, then the first.
-    chosen = max(_fragments(spots, width), key=lambda group: (len({spot[2] for spot in group}), len(group)))
+    # The group with the most distinct terms, then the most matches, then the first; shown with some context
+    # before it, `width` characters in all (cut at spaces), as Whoosh's context fragments were.
     surround = width // 3
+    chosen = max(_fragments(spots, width - surround), key=lambda group: (len({spot[2] for spot in group}), len(group)))
     start = max(0, chosen[0][0] - surround)
-    end = min(len(text), max(chosen[-1][1] + surround, start + width))
+    end = min(len(text), max(start + width, chosen[-1][1]))
     if start > 0:
-        space = text.rfind(" ", 0, start)
-        start = space + 1 if space >= 0 and chosen[0][0] - space < width else start
+        space = text.find(" ", start, chosen[0][0])
+        start = space + 1 if space >= 0 else start
     if end < len(text):
-        space = text.find(" ", end)
-        end = space if 0 <= space <= end + surround else end
+        space = text.rfind(" ", chosen[-1][1], end)
+        end = space if space >= 0 else end
     pieces: list[tuple[str, bool]] = []
     cursor = start
     for spot_start, spot_end, _ in (spot for spot in spots if start <= spot[0] and spot[1] <= end):
