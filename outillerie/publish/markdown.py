@@ -1,7 +1,10 @@
-"""Markdown -> safe HTML for the site (the only module that imports markdown-it-py).
+"""Markdown -> safe HTML for the site, the printable pages and the PDFs (the only module that imports
+markdown-it-py and mdit-py-plugins).
 
-Raw HTML is escaped, only http(s)/mailto/tel and relative links stay links, images load only
-from the sheet's own folder, and French spacing is applied to text (never to code).
+Markdown as contributors write it: CommonMark plus GitHub's tables (alignment as classes, since the site's
+Content-Security-Policy forbids style attributes), task lists and footnotes. Raw HTML is escaped, only
+http(s)/mailto/tel and relative links stay links, images load only from the sheet's own folder, and French
+spacing is applied to text (never to code). `render_sections` cuts a support into its cards or pages.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 from functools import cache
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -25,8 +28,9 @@ _BEFORE_HIGH = re.compile(r"[ \u00a0]+([;!?])")
 _BEFORE_COLON = re.compile(r"[ \u00a0\u202f]+([:»])")
 _AFTER_OPENING = re.compile(r"«[ \u00a0\u202f]+")
 
+_ID_ATTRIBUTE = re.compile(r'\s(?:id|for)="[^"<>]*"(?=[^<>]*>)')  # inside our own tags: text escapes every "
 _TIME_SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")  # « Accueil (15 min) » -> anchor « accueil »
-LinkMap = Callable[[str], "str | None"]
+LinkMap = Callable[[str], "str | tuple[str, str] | None"]  # a tuple: (address, name to download it under)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,29 @@ class Rendered:
 
     html: str
     headings: tuple[Heading, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One `## ` section of a support: a card (its front, and its back when it has a `### Verso`) or a page."""
+
+    title: str
+    front: str
+    back: str | None = None
+
+
+@dataclass(frozen=True)
+class Sections:
+    """A support cut for print: what comes before the first `## `, each section, then the footnotes."""
+
+    intro: str
+    sections: tuple[Section, ...]
+    notes: str
+    headings: tuple[Heading, ...]
+
+    @property
+    def has_backs(self) -> bool:
+        return any(section.back is not None for section in self.sections)
 
 
 def french_spacing(text: str) -> str:
@@ -71,12 +98,41 @@ def is_local_url(url: str) -> bool:
     return _SCHEME_RE.match(cleaned) is None and not cleaned.startswith(("//", "\\\\", "/\\", "\\/"))
 
 
+_ALIGNMENTS = {"text-align:left": "aligne-gauche", "text-align:center": "aligne-centre",
+               "text-align:right": "aligne-droite"}
+
+
 @cache
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+    md.use(tasklists_plugin, label=True).use(footnote_plugin)
     md.validateLink = is_safe_url  # type: ignore[method-assign]
     md.core.ruler.push("outillerie_text", _typography_and_images)
+    md.core.ruler.push("outillerie_tables", _alignment_classes)
+    md.add_render_rule("footnote_anchor", _footnote_back_link)
+    md.add_render_rule("footnote_block_open", lambda *_: '<section class="notes" aria-label="Notes">\n<ol>\n')
+    md.add_render_rule("footnote_block_close", lambda *_: "</ol>\n</section>\n")
     return md
+
+
+def _alignment_classes(state: StateCore) -> None:
+    """`style="text-align:right"` (what markdown-it writes for `--:`) becomes a class the stylesheet aligns."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open") and "style" in token.attrs:
+            alignment = _ALIGNMENTS.get(str(token.attrs.pop("style")))
+            if alignment:
+                token.attrSet("class", alignment)
+
+
+def _footnote_back_link(self: Any, tokens: Sequence[Token], index: int, options: Any, env: Any) -> str:
+    """The way back from a footnote: an arrow every font of the PDF has, with a name for screen readers."""
+    ident = str(tokens[index].meta["id"] + 1)
+    if tokens[index].meta.get("subId", 0) > 0:
+        ident += f":{tokens[index].meta['subId']}"
+    return f' <a href="#fnref{ident}" class="footnote-backref" aria-label="Retour au texte">↑</a>'
 
 
 def render_markdown(text: str, *, links: LinkMap | None = None, shift: int | None = None) -> Rendered:
@@ -86,15 +142,65 @@ def render_markdown(text: str, *, links: LinkMap | None = None, shift: int | Non
     heading level (default: 1 when the body uses `#`, so the page keeps a single h1).
     """
     md = _parser()
-    tokens = md.parse(text)
+    env: dict[str, Any] = {}
+    tokens = md.parse(text, env)
     if shift is None:
         shift = 1 if any(t.type == "heading_open" and t.tag == "h1" for t in tokens) else 0
     headings = _rework_headings(tokens, shift)
     if links is not None:
         _rewrite_links(tokens, links)
     tokens = _group_blocks(tokens, 3 + shift)
-    html = md.renderer.render(tokens, md.options, {})
+    html = md.renderer.render(tokens, md.options, env)
     return Rendered(html=html, headings=tuple(headings))
+
+
+def render_sections(text: str, *, backs: bool, links: LinkMap | None = None) -> Sections:
+    """A support cut at its `## ` headings (cards or pages); with `backs`, a `### Verso` heading starts the back
+    of its card (the heading itself is not shown: the page says « Verso » its own way)."""
+    md = _parser()
+    env: dict[str, Any] = {}
+    tokens = md.parse(text, env)
+    headings = _rework_headings(tokens, 0)
+    if links is not None:
+        _rewrite_links(tokens, links)
+    intro: list[Token] = []
+    notes: list[Token] = []
+    parts: list[tuple[str, list[Token], list[Token] | None]] = []
+    current = intro
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        top_heading = token.level == 0 and token.type == "heading_open" and current is not notes
+        if token.type == "footnote_block_open":
+            current = notes
+        elif top_heading and token.tag == "h2":
+            parts.append((_plain(tokens[index + 1]), [], None))
+            current = parts[-1][1]
+        elif (top_heading and backs and token.tag == "h3" and parts and parts[-1][2] is None
+              and fold_key(_plain(tokens[index + 1])) == "verso"):
+            back: list[Token] = []
+            parts[-1] = (parts[-1][0], parts[-1][1], back)
+            current = back
+            index += 3  # heading_open, its text, heading_close
+            continue
+        current.append(token)
+        index += 1
+
+    def render(part: list[Token]) -> str:
+        return md.renderer.render(part, md.options, env)
+
+    sections = tuple(Section(title, render(front), render(back) if back is not None else None)
+                     for title, front, back in parts)
+    return Sections(render(intro), sections, render(notes), tuple(headings))
+
+
+def _plain(inline: Token) -> str:
+    return "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
+
+
+def without_ids(html: str) -> str:
+    """A second copy of rendered HTML (the print layout of cards) without the ids and label targets of the first."""
+    return _ID_ATTRIBUTE.sub("", html)
 
 
 def _typography_and_images(state: StateCore) -> None:
@@ -132,7 +238,7 @@ def _rework_headings(tokens: list[Token], shift: int) -> list[Heading]:
         if token.type == "heading_close":
             continue
         inline = tokens[index + 1]
-        plain = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
+        plain = _plain(inline)
         anchor = base = fold_key(_TIME_SUFFIX.sub("", plain)) or fold_key(plain) or "section"
         number = 2
         while anchor in used:
@@ -148,6 +254,9 @@ def _rewrite_links(tokens: list[Token], links: LinkMap) -> None:
         for token in block.children or ():
             if token.type == "link_open":
                 target = links(str(token.attrGet("href") or ""))
+                if isinstance(target, tuple):  # a support: a download, saved under its own name
+                    target, name = target
+                    token.attrSet("download", name)
                 if target is not None:
                     token.attrSet("href", target)
 

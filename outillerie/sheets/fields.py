@@ -11,7 +11,8 @@ from .durations import parse_duration
 from .vocabulary import Vocabulary
 
 REQUIRED = ("title", "summary", "objective", "public", "duration", "license", "authors")
-OPTIONAL = ("participants", "level", "themes", "tags", "materials", "status", "created", "updated")
+OPTIONAL = ("participants", "level", "themes", "tags", "materials", "materials_outside_kit", "status", "created",
+            "updated")
 KNOWN_KEYS = REQUIRED + OPTIONAL
 ERROR, WARNING = "erreur", "avertissement"
 
@@ -118,6 +119,7 @@ def normalise_fields(meta: dict[str, Any], lines: Mapping[str, int], vocabulary:
         "themes": read.vocab_list("themes", "themes"),
         "tags": tuple(dict.fromkeys(t.lower() for t in read.text_list("tags"))),
         "materials": read.text_list("materials"),
+        "materials_outside_kit": read.text_list("materials_outside_kit"),
         "authors": read.text_list("authors"),
         "level": read.vocab("levels", "level", read.text("level")),
         "status": read.vocab("statuses", "status", read.text("status")) or "publiee",

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from .sheet import Sheet, Step
 
-_LISTS = ("public", "authors", "themes", "tags", "materials", "supports")
+_LISTS = ("public", "authors", "themes", "tags", "materials", "materials_outside_kit", "supports")
 _TEXTS = ("slug", "title", "summary", "objective", "duration", "license", "level", "status", "body_line")
 
 

@@ -11,7 +11,10 @@ from typing import Callable, Iterable
 from ..errors import Problem, relative
 from .durations import format_duration
 from .fields import ERROR, KNOWN_KEYS, WARNING
+from .materials import stray_declarations, support_label, unprovided
 from .sheet import Sheet
+from .layout import read_support
+from .tables import table_problems
 from .vocabulary import fold_key
 
 SECTIONS = ("Objectifs", "Matériel et préparation", "Déroulé", "Variantes", "Pour aller plus loin")
@@ -43,6 +46,9 @@ def validate_sheet(sheet: Sheet, root: Path) -> list[Problem]:
     _check_outline(sheet, add)
     _check_steps(sheet, add)
     _check_links(sheet, add)
+    for line, message in table_problems(sheet.body, sheet.body_line):
+        add(WARNING, line, message)
+    found.extend(_check_supports(sheet, root, add))
     resources = (root / "resources").resolve()
     for support in sheet.supports:
         real = (sheet.folder / support).resolve()
@@ -94,6 +100,32 @@ def _check_links(sheet: Sheet, add: Callable[[str, int, str], None]) -> None:
             elif not real.is_file():
                 add(WARNING, line, f"le lien « {target} » mène à un support qui n'existe pas. Pour corriger : ajoutez "
                                    f"le fichier dans {relative(sheet.folder, sheet.folder.parent.parent)}/ ou corrigez le lien.")
+
+
+def _check_supports(sheet: Sheet, root: Path, add: Callable[[str, int, str], None]) -> list[Problem]:
+    """The findings of the Markdown supports (front matter, tables), and the printed materials none provides."""
+    found: list[Problem] = []
+    labels: dict[str, str] = {}
+    for support in sheet.supports:
+        title = None
+        if support.endswith(".md"):
+            shown = relative(sheet.folder / support, root)
+            text = read_support(sheet.folder / support, shown)
+            found.extend(text.problems)
+            found.extend(Problem(shown, line, WARNING, message) for line, message in table_problems(text.body, text.body_line))
+            title = text.title
+        labels[support] = support_label(support, title)
+    line = sheet.key_lines.get("materials", 1)
+    for item in unprovided(sheet.materials, sheet.materials_outside_kit, labels):
+        add(WARNING, line, f"« {item} » : aucun support de la fiche ne fournit ce matériel imprimé (aucun titre de "
+                           "support ne reprend ses mots). Pour corriger : ajoutez ce support dans le dossier de la "
+                           "fiche, ou, si l'animateur·rice l'apporte, déclarez-le : "
+                           f'materials_outside_kit: ["{item}"].')
+    for item in stray_declarations(sheet.materials, sheet.materials_outside_kit):
+        add(WARNING, sheet.key_lines.get("materials_outside_kit", 1),
+            f"« {item} » est dans materials_outside_kit mais pas dans materials. Pour corriger : recopiez-le tel "
+            "qu'il est écrit dans materials, ou retirez-le.")
+    return found
 
 
 def duplicate_titles(sheets: Iterable[Sheet], root: Path) -> list[Problem]:

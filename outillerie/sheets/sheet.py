@@ -57,6 +57,7 @@ class Sheet:
     themes: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     materials: tuple[str, ...] = ()
+    materials_outside_kit: tuple[str, ...] = ()  # printed items the facilitator brings: no support provides them
     status: str = "publiee"
     created: dt.date | None = None
     updated: dt.date | None = None
@@ -342,3 +343,9 @@ def key_facts(sheet: Sheet, vocabulary: Vocabulary) -> list[tuple[str, str | lis
     if sheet.tags:
         rows.append(("Mots-clés", list(sheet.tags)))
     return rows
+
+
+def read_front_matter(text: str, out: Collector) -> tuple[dict[str, Any], dict[str, int], str, int] | None:
+    """The front matter of any Markdown file of the library (a sheet, a support), read with the same safe YAML
+    loader and the same messages: values, the line of each key, the body and its first line (None: reported)."""
+    return _split(text, out)

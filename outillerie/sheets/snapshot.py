@@ -171,4 +171,5 @@ def _write(cache_dir: Path, snapshot: Snapshot, lines: Mapping[str, str]) -> Non
 def problems_of(snapshot: Snapshot, slugs: Iterable[str]) -> tuple[Problem, ...]:
     """The findings of some sheets only (for `check PATH`), shared ones included."""
     shown = {relative(snapshot.root / "resources" / slug / "index.md", snapshot.root) for slug in slugs}
-    return tuple(p for p in snapshot.problems if p.path in shown)
+    folders = tuple(path[: -len("index.md")] for path in shown)  # a support's findings name the support's file
+    return tuple(p for p in snapshot.problems if p.path in shown or p.path.startswith(folders))
