@@ -66,3 +66,44 @@ def relative(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+_REASONS = {  # errno name -> what a person reads (names, not numbers: they differ between systems)
+    "ENOSPC": "plus de place sur le disque",
+    "EDQUOT": "quota de disque dépassé",
+    "EACCES": "permission refusée",
+    "EPERM": "opération non permise",
+    "ENOENT": "fichier introuvable",
+    "ENAMETOOLONG": "nom de fichier trop long",
+    "EROFS": "système de fichiers en lecture seule",
+    "ELOOP": "trop de liens symboliques",
+    "ENOTDIR": "un élément du chemin n'est pas un dossier",
+    "EISDIR": "c'est un dossier",
+    "EEXIST": "le fichier existe déjà",
+    "ENOTEMPTY": "le dossier n'est pas vide",
+    "EBUSY": "ressource occupée",
+    "EXDEV": "impossible entre deux systèmes de fichiers",
+    "EMFILE": "trop de fichiers ouverts",
+    "ENFILE": "trop de fichiers ouverts sur le système",
+    "EIO": "erreur d'entrée-sortie du disque",
+    "EFBIG": "fichier trop gros",
+    "ENOMEM": "mémoire insuffisante",
+    "ETXTBSY": "fichier en cours d'utilisation",
+    "EADDRINUSE": "adresse déjà utilisée par un autre programme",
+    "EADDRNOTAVAIL": "adresse absente de cette machine",
+    "ECONNREFUSED": "connexion refusée",
+    "ECONNRESET": "connexion interrompue",
+    "ETIMEDOUT": "délai dépassé",
+    "EAGAIN": "ressource momentanément indisponible",
+    "EINVAL": "valeur refusée par le système",
+}
+
+
+def reason_fr(error: OSError) -> str:
+    """The system's reason for an OSError, in French: « plus de place sur le disque », « permission refusée »…"""
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    if name in _REASONS:
+        return _REASONS[name]
+    return f"erreur du système {name}" if name else "erreur du système"

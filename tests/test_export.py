@@ -60,7 +60,8 @@ def test_the_site_has_the_agreed_layout(site: Path) -> None:
     assert sorted(kits) == PUBLISHED
     assert kits["elus-et-reseau"] == {"path": "telechargements/elus-et-reseau.zip",
                                       "filename": "Réunir les élu·e·s autour de l'inclusion numérique.zip",
-                                      "title": "Réunir les élu·e·s autour de l'inclusion numérique"}
+                                      "title": "Réunir les élu·e·s autour de l'inclusion numérique",
+                                      "pages": ["fiches/elus-et-reseau/index.html", "fiches/elus-et-reseau/grille.html"]}
     assert kits["fiche-hostile"]["filename"] == "Fiche - script - script - alert('titre') - script - & « guillemets ».zip"
     assert "404" not in read(site / "404.html") and "Page introuvable" in read(site / "404.html")
 

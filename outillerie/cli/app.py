@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from ..errors import OutillerieError
+from ..errors import OutillerieError, reason_fr
 from ..sheets.durations import parse_duration
 from ..sheets.paths import LibraryPaths, find_library
 from ..sheets.vocabulary import load_vocabulary
@@ -58,7 +58,7 @@ class OutillerieGroup(click.Group):
             raise click.ClickException(str(error)) from error
         except OSError as error:  # a disk, a permission, a path: still a message, never a traceback
             where = f" sur « {error.filename} »" if error.filename else ""
-            raise click.ClickException(f"opération impossible{where} : {error.strerror or error}. Pour corriger : "
+            raise click.ClickException(f"opération impossible{where} : {reason_fr(error)}. Pour corriger : "
                                        "vérifiez que le chemin existe, qu'il reste de la place et que vous avez les droits.") from error
 
 

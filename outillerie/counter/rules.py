@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 
-from ..errors import CounterError
+from ..errors import CounterError, reason_fr
 
 DOUBLE_CLICK = timedelta(seconds=30)  # < 30 s after the previous request: same click; 30.0 s counts
 VISITOR_BYTES = 16  # 128 bits: no collision among one day's visitors
@@ -77,7 +77,7 @@ def load_robots(path: Path | None = None) -> Robots:
             raise ValueError("liste vide ou motif vide")
         robots = Robots(patterns)
     except OSError as exc:
-        raise CounterError(f"{where} : liste des robots illisible ({exc.strerror}). {fix}") from exc
+        raise CounterError(f"{where} : liste des robots illisible ({reason_fr(exc)}). {fix}") from exc
     except (ValueError, TypeError, KeyError, re.error) as exc:
         raise CounterError(f"{where} : liste des robots invalide ({exc}). {fix}") from exc
     return robots

@@ -43,8 +43,15 @@ def stats_table(data: dict[str, Any], titles: dict[str, str]) -> str:
                  "une fois par visiteur, par fiche et par heure.")
     if visitors:
         lines.append(visitors["note"])
-        lines.append(f"Sur cette période : entre {visitors['max_daily']} et {visitors['sum_daily']} visiteurs distincts.")
+        lines.append(f"Sur cette période : {_visitors(visitors['max_daily'], visitors['sum_daily'])}.")
     return "\n".join(lines)
+
+
+def _visitors(low: int, high: int) -> str:
+    """« entre 3 et 7 visiteurs distincts », or one figure when both bounds agree."""
+    if low == high:
+        return f"{low} visiteur distinct" if low == 1 else f"{low} visiteurs distincts"
+    return f"entre {low} et {high} visiteurs distincts"
 
 
 def stats_csv(data: dict[str, Any], titles: dict[str, str]) -> str:
@@ -57,6 +64,13 @@ def stats_csv(data: dict[str, Any], titles: dict[str, str]) -> str:
     writer.writerow(["slug", "titre", "periode", "telechargements", "telechargements_uniques"])
     for row in data["rows"]:
         slug = row.get("slug", "")
-        writer.writerow([slug, titles.get(slug, "") if slug else "", row.get("period", ""), row["downloads"],
-                         row["unique_downloads"]])
+        writer.writerow([slug, _text_cell(titles.get(slug, "") if slug else ""), row.get("period", ""),
+                         row["downloads"], row["unique_downloads"]])
     return buffer.getvalue()
+
+
+def _text_cell(text: str) -> str:
+    """A title a spreadsheet shows as text, never runs as a formula (the rule of publish/catalogue.py's
+    `spreadsheet_safe`, which this layer may not import): an apostrophe before a leading = + - @ tab or CR."""
+    starts = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+    return "'" + text if text.startswith(starts) else text

@@ -62,8 +62,17 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
-        return CSV_LIST_SEPARATOR.join(str(item) for item in value)
-    return str(value)
+        return spreadsheet_safe(CSV_LIST_SEPARATOR.join(str(item) for item in value))
+    return spreadsheet_safe(str(value))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # ＝ ＋ － ＠ too
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula: an apostrophe before = + - @ (or a tab, a
+    carriage return, their full-width forms) at its start, as OWASP's « CSV injection » advice says."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def search_text(sheet: Sheet, vocabulary: Vocabulary) -> str:

@@ -6,14 +6,13 @@ previous export is hard-linked from it instead of being rendered again.
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import shutil
-import sys
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -23,7 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from .. import __version__
-from ..errors import ExportError, Problem
+from ..errors import ExportError, Problem, reason_fr
 from ..sheets.durations import format_duration
 from ..sheets.fingerprint import code_fingerprint
 from ..sheets.history import Contributor, SheetHistory, edit_base_url, sheet_histories
@@ -40,6 +39,9 @@ from .catalogue import (
     sheet_record,
     sheet_terms,
 )
+from .downloads import download_name, site_names
+from .failures import WHOLE_SITE_ERRORS, unpublishable, xml_text
+from .folders import aside_pattern, claimed_folder, swap_in, sweep
 from .kits import credits_text, kit_entries, kit_filename, licence_text, write_zip
 from .markdown import Rendered, french_spacing, render_markdown
 from .memory import folder_stamp, memory_path, read_memory, write_memory
@@ -93,23 +95,19 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
     site = _Site(root, output, options, sheets, snapshot, previous, code)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
+        sweep(output.parent, aside_pattern(output))  # what killed exports left behind
+        with claimed_folder(output.parent, prefix=f".{output.name}.", suffix=".tmp") as work:
+            reused = site.write(work, progress)
+            work.chmod(0o755)
+            swap_in(work, output)
     except OSError as error:
         raise _unwritable(output, error) from error
-    try:
-        reused = site.write(work, progress)
-        work.chmod(0o755)
-        _swap(work, output)
-        write_memory(memory, code, site.memory)
-    except OSError as error:
-        raise _unwritable(output, error) from error
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    errors = snapshot.errors
+    write_memory(memory, code, site.memory)
+    errors = snapshot.errors + tuple(site.problems)
     notes = () if options["base_url"] else (
         "Remarque : sans --base-url, sitemap.xml et flux.atom donnent des adresses relatives ; donnez l'adresse publique "
         "du site pour les rendre utilisables par les moteurs de recherche et les lecteurs de flux.",)
-    report = ExportReport(output, len(sheets), reused, len(valid) - len(sheets), errors, notes)
+    report = ExportReport(output, len(site.sheets), reused, len(valid) - len(sheets), errors, notes)
     if errors and not keep_going:
         lines = "\n".join(str(p) for p in errors)
         raise ExportError(f"{report.left_out} fiche(s) invalide(s) laissée(s) de côté ; le site a été écrit sans "
@@ -119,7 +117,7 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
 
 
 def _unwritable(output: Path, error: OSError) -> ExportError:
-    return ExportError(f"le site ne peut pas être écrit dans « {output} » ({error.strerror or error}). Pour corriger : "
+    return ExportError(f"le site ne peut pas être écrit dans « {output} » ({reason_fr(error)}). Pour corriger : "
                        "vérifiez que ce chemin mène à un dossier, sa place libre et ses droits d'écriture, puis relancez.")
 
 
@@ -141,36 +139,6 @@ def _check_output(root: Path, output: Path) -> None:
     if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not (output / SITE_MARK).is_file())):
         raise ExportError(f"« {output} » existe et n'est pas un site exporté par outillerie : il serait remplacé. "
                           "Pour corriger : choisissez un dossier vide ou qui n'existe pas encore.")
-
-
-def _swap(work: Path, output: Path) -> None:
-    """Put the new site in place; the previous one stays whole until that moment.
-
-    On Linux both folders are exchanged in one system call (renameat2 RENAME_EXCHANGE), so a web server
-    reading the folder never finds it missing; elsewhere two renames leave a moment without it.
-    """
-    if not output.exists():
-        os.replace(work, output)
-        return
-    if not _exchange(work, output):
-        old = work.with_suffix(".old")
-        os.replace(output, old)
-        os.replace(work, output)
-        work = old
-    shutil.rmtree(work, ignore_errors=True)
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two folders atomically where the system can (Linux renameat2); False when it cannot."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    at_cwd, rename_exchange = -100, 2
-    done = renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), rename_exchange)
-    return done == 0
 
 
 def _trusted(html: str) -> Markup:
@@ -210,40 +178,62 @@ class _Site:
         self.previous = previous
         self.code = code
         self.memory: dict[str, Any] = {}
+        self.problems: list[Problem] = []
         self.style = _trusted(_style())
 
     def render(self, template: str, target: Path, **context: Any) -> None:
         """Render a template of the package into a file of the new site."""
         target.parent.mkdir(parents=True, exist_ok=True)
         text = self.environment.get_template(template).render(site_name=SITE_NAME, **context)
+        if target.suffix in (".xml", ".atom"):
+            text = xml_text(text)  # a control character in a title would make the whole feed unreadable
         target.write_text(text, encoding="utf-8", newline="\n")
 
     def write(self, work: Path, progress: Progress | None) -> int:
-        """Every file of the site into `work`; returns how many sheets were reused from the previous export."""
+        """Every file of the site into `work`; returns how many sheets were reused from the previous export.
+
+        A sheet that cannot be written (a support that cannot be read, a name too long for the disk…) is left
+        out and named in `problems`; the others are published. Only a full or read-only disk stops everything.
+        """
         (work / "fiches").mkdir()
         (work / "telechargements").mkdir()
-        plan = []
-        for sheet in self.sheets:
-            fingerprint = self.fingerprint(sheet)
-            old = self.previous.get(sheet.slug) or {}
-            plan.append((sheet, fingerprint, old if old.get("hash") == fingerprint and "card" in old else None))
         reused = 0
-        analysed = []
-        for done, (sheet, fingerprint, old) in enumerate(plan, start=1):
-            entry = self.memory[sheet.slug] = {}
-            if old and self.link_previous(sheet.slug, work):
-                entry.update(hash=fingerprint, terms=old["terms"], words=old["words"], card=old["card"])
-                reused += 1
+        analysed, published = [], []
+        for done, sheet in enumerate(self.sheets, start=1):
+            try:
+                entry, was_reused = self.publish(sheet, work)
+            except Exception as error:  # one sheet, whatever went wrong with it, never takes the others down
+                if isinstance(error, OSError) and errno.errorcode.get(error.errno or 0) in WHOLE_SITE_ERRORS:
+                    raise
+                self.leave_out(sheet, error, work)
             else:
-                self.write_sheet(self.snapshot.full_sheet(sheet), work)
-                terms, words = sheet_terms(search_text(sheet, self.vocabulary))
-                card = self.environment.get_template("_card.html").render(sheet=sheet, vocabulary=self.vocabulary)
-                entry.update(hash=fingerprint, terms=terms, words=words, card=card)
-            analysed.append((entry["terms"], entry["words"]))
+                self.memory[sheet.slug] = entry
+                published.append(sheet)
+                analysed.append((entry["terms"], entry["words"]))
+                reused += was_reused
             if progress:
                 progress("Export des fiches", done, len(self.sheets))
+        self.sheets = published
         self.write_shared(work, analysed)
         return reused
+
+    def publish(self, sheet: Sheet, work: Path) -> tuple[dict[str, Any], bool]:
+        """A sheet's pages and kit, hard-linked from the previous export when nothing changed; its memory entry."""
+        fingerprint = self.fingerprint(sheet)
+        old = self.previous.get(sheet.slug) or {}
+        if old.get("hash") == fingerprint and "card" in old and self.link_previous(sheet.slug, work):
+            return {"hash": fingerprint, "terms": old["terms"], "words": old["words"], "card": old["card"]}, True
+        self.write_sheet(self.snapshot.full_sheet(sheet), work)
+        terms, words = sheet_terms(search_text(sheet, self.vocabulary))
+        card = self.environment.get_template("_card.html").render(sheet=sheet, vocabulary=self.vocabulary)
+        return {"hash": fingerprint, "terms": terms, "words": words, "card": card}, False
+
+    def leave_out(self, sheet: Sheet, error: Exception, work: Path) -> None:
+        """Remove what was written of a sheet that cannot be published, and say why."""
+        shutil.rmtree(work / "fiches" / sheet.slug, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            (work / "telechargements" / f"{sheet.slug}.zip").unlink()
+        self.problems.append(unpublishable(sheet, error, self.root, work))
 
     def fingerprint(self, sheet: Sheet) -> str:
         """What a sheet's page and kit depend on: the code, the options, its Git history and its files' stamp."""
@@ -257,12 +247,16 @@ class _Site:
         if not pages.is_dir() or not kit.is_file():
             return False
         target = str(work / "fiches" / slug)
-        for folder, _, names in os.walk(pages):
-            destination = os.path.normpath(os.path.join(target, os.path.relpath(folder, pages)))
-            os.makedirs(destination, exist_ok=True)
-            for name in names:
-                _link(os.path.join(folder, name), os.path.join(destination, name))
-        _link(str(kit), str(work / "telechargements" / f"{slug}.zip"))
+        try:
+            for folder, _, names in os.walk(pages):
+                destination = os.path.normpath(os.path.join(target, os.path.relpath(folder, pages)))
+                os.makedirs(destination, exist_ok=True)
+                for name in names:
+                    _link(os.path.join(folder, name), os.path.join(destination, name))
+            _link(str(kit), str(work / "telechargements" / f"{slug}.zip"))
+        except OSError:  # the previous site changed under us: render the sheet again instead
+            shutil.rmtree(target, ignore_errors=True)
+            return False
         return True
 
     def urls(self, slug: str) -> dict[str, str]:
@@ -282,13 +276,12 @@ class _Site:
         folder = work / "fiches" / sheet.slug
         folder.mkdir()
         shutil.copyfile(sheet.path, folder / "index.md")
-        as_pages = {s for s in sheet.supports if s.endswith(".md") and f"{s[:-3]}.html" not in sheet.supports}
+        as_pages = _support_pages(sheet)
         rendered = render_markdown(sheet.body, links=lambda href: relative_link(href, sheet, as_pages))
         printable_supports = []
-        for support in sheet.supports:
-            if support != "index.html":
-                (folder / support).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(sheet.folder / support, folder / support)
+        for support, name in site_names(sheet.supports).items():  # a download, never a page: see downloads.py
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(sheet.folder / support, folder / name)
             if support in as_pages:
                 printable_supports.append(self.write_support(sheet, support, folder))
         history = self.histories.get(sheet.slug)
@@ -317,7 +310,7 @@ class _Site:
         return f"{support[:-3]}.html", printable.encode("utf-8")
 
     def sheet_context(self, sheet: Sheet, rendered: Rendered, history: SheetHistory | None, page_url: str | None,
-                      as_pages: set[str]) -> dict[str, Any]:
+                      as_pages: Mapping[str, str]) -> dict[str, Any]:
         """Everything the sheet page and its printable twin in the kit show."""
         steps = timeline(sheet, rendered.headings)
         term = self.vocabulary.licenses.get(sheet.license)
@@ -327,7 +320,8 @@ class _Site:
             "end_offset": sum(s.minutes or 0 for s in sheet.steps), "body": _trusted(rendered.html),
             "licence": term, "citation": citation(sheet, self.vocabulary, page_url), "history": history,
             "kit_filename": kit_filename(sheet.title), "edit_url": edit,
-            "supports": [(s, f"{s[:-3]}.html" if s in as_pages else None) for s in sheet.supports],
+            "supports": [(s, f"{s[:-3]}.html" if s in as_pages else None, href, download_name(s))
+                         for s, href in site_names(sheet.supports).items()],
             "json_ld": _trusted(embed_json(json_ld(sheet, self.vocabulary, steps, page_url, history))),
             "stats_url": (f"{self.options['counter_url']}/api/stats.json" if self.options["counter_url"] is not None
                           else "../../api/stats.json"),
@@ -347,8 +341,9 @@ class _Site:
                    for s in self.sheets]
         (work / "catalogue.json").write_text(catalogue_json(records), encoding="utf-8", newline="\n")
         (work / "catalogue.csv").write_text(catalogue_csv(records), encoding="utf-8", newline="")
-        kits = {s.slug: {"path": f"telechargements/{s.slug}.zip", "filename": kit_filename(s.title), "title": s.title}
-                for s in self.sheets}
+        kits = {s.slug: {"path": f"telechargements/{s.slug}.zip", "filename": kit_filename(s.title), "title": s.title,
+                         "pages": [f"fiches/{s.slug}/{page}" for page in ["index.html", *_support_pages(s).values()]]}
+                for s in self.sheets}  # `serve` sends every other file of fiches/ as a download
         (work / "kits.json").write_text(json.dumps(kits, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                         encoding="utf-8")
         dated = sorted(((self.last_change(s), s) for s in self.sheets if self.last_change(s)),
@@ -372,6 +367,11 @@ class _Site:
         """The date the feed and the sitemap give: `updated`, else `created`, else the last commit."""
         history = self.histories.get(sheet.slug)
         return sheet.updated or sheet.created or (history.last if history else None)
+
+
+def _support_pages(sheet: Sheet) -> dict[str, str]:
+    """The Markdown supports that also become pages of the site, with the name of their page."""
+    return {s: f"{s[:-3]}.html" for s in sheet.supports if s.endswith(".md") and f"{s[:-3]}.html" not in sheet.supports}
 
 
 def _link(source: str, target: str) -> None:

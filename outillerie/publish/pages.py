@@ -7,12 +7,13 @@ import posixpath
 import re
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 from ..sheets.history import SheetHistory
 from ..sheets.sheet import Sheet
 from ..sheets.vocabulary import Vocabulary, fold_key
 from .markdown import Heading, french_spacing
+from .downloads import download_name, site_names
 
 DEFAULT_START = 9 * 60  # the clock times shown before anyone picks a start: 9 h 00
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -126,10 +127,11 @@ def json_ld(sheet: Sheet, vocabulary: Vocabulary, steps: Sequence[TimedStep], pa
     return data
 
 
-def relative_link(href: str, sheet: Sheet, rendered_supports: set[str]) -> str | None:
+def relative_link(href: str, sheet: Sheet, rendered_supports: Collection[str]) -> str | tuple[str, str] | None:
     """Where a relative link of a sheet body should point on the site (None: leave it as written).
 
-    A Markdown support becomes its HTML page; another sheet (`../slug/index.md` or `../slug/`) its page.
+    A Markdown support becomes its HTML page; another support a download (address, name to save it under),
+    under the name the site gives it; another sheet (`../slug/index.md` or `../slug/`) its page.
     """
     parts = urllib.parse.urlsplit(href)
     if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
@@ -138,6 +140,8 @@ def relative_link(href: str, sheet: Sheet, rendered_supports: set[str]) -> str |
     fragment = f"#{parts.fragment}" if parts.fragment else ""
     if path in rendered_supports:
         return urllib.parse.quote(re.sub(r"\.md$", ".html", path)) + fragment
+    if path in sheet.supports:
+        return urllib.parse.quote(site_names(sheet.supports)[path]), download_name(path)
     match = re.fullmatch(r"\.\./([a-z0-9-]+)(?:/(?:index\.md)?)?", path)
     if match and match.group(1) != sheet.slug:
         return f"../{match.group(1)}/index.html{fragment}"
