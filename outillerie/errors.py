@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+# Characters that must never reach a terminal raw nor hide in a sheet's text: C0 controls but tab and newline,
+# DEL and C1, the bidirectional overrides and isolates (« trojan source »), the line and paragraph separators
+# (YAML counts them as line breaks), lone surrogates and the two non-characters.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                     "\ud800-\udfff\ufffe\uffff]")
+_C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB "
+             "ESC FS GS RS US").split()
+EXCERPT = 60
 
 
 @dataclass(frozen=True, order=True)
@@ -21,7 +32,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.severity} : {self.message}"
+        return visible(f"{where}: {self.severity} : {self.message}")
 
 
 class OutillerieError(Exception):
@@ -107,3 +118,81 @@ def reason_fr(error: OSError) -> str:
     if name in _REASONS:
         return _REASONS[name]
     return f"erreur du système {name}" if name else "erreur du système"
+
+
+def visible(text: str, keep: str = "\n\t") -> str:
+    """`text` safe for a terminal: every control character (but those in `keep`) written as an escape, « \\x1b »."""
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in keep:
+            return char
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return CONTROL.sub(escape, text)
+
+
+def visible_json(text: str) -> str:
+    """JSON text safe for a terminal: the control characters that `json.dumps` leaves raw, as \\u escapes."""
+    return CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def control_name(char: str) -> str:
+    """« U+001B (ESC) »: a control character as a person can look it up."""
+    code = ord(char)
+    if code < 0x20:
+        name = _C0_NAMES[code]
+    elif code == 0x7F:
+        name = "DEL"
+    elif code < 0xA0:
+        name = "NEL" if code == 0x85 else "contrôle C1"
+    elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        name = "sens de l'écriture"
+    elif code in (0x2028, 0x2029):
+        name = "séparateur de ligne" if code == 0x2028 else "séparateur de paragraphe"
+    else:
+        name = "caractère invalide"
+    return f"U+{code:04X} ({name})"
+
+
+def excerpt(value: Any, limit: int = EXCERPT) -> str:
+    """A value as a message may quote it: on one line, controls escaped, cut to about `limit` characters with « … ».
+
+    Never renders more than it shows, so a huge or deeply shared value costs nothing."""
+    pieces: list[str] = []
+    _render(value, pieces, limit + 1)
+    text = "".join(pieces)
+    text = visible(text, keep="")
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _render(value: Any, pieces: list[str], budget: int, depth: int = 0) -> int:
+    """Append the text of `value` to `pieces` until `budget` characters are written; return what is left."""
+    if budget <= 0:
+        return 0
+    if isinstance(value, str):
+        text = value[:budget]
+    elif isinstance(value, (list, tuple, dict)) and depth < 20:
+        items = value.items() if isinstance(value, dict) else value
+        opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
+        pieces.append(opening)
+        budget -= 1
+        for number, item in enumerate(items):
+            if budget <= 0:
+                return 0
+            if number:
+                pieces.append(", ")
+                budget -= 2
+            if isinstance(value, dict):
+                budget = _render(item[0], pieces, budget, depth + 1)
+                pieces.append(": ")
+                budget = _render(item[1], pieces, budget - 2, depth + 1)
+            else:
+                budget = _render(item, pieces, budget, depth + 1)
+        text = closing
+    elif isinstance(value, int) and value.bit_length() > 256:  # str() of a huge int is slow, or refused
+        text = "un nombre de plus de 77 chiffres"
+    else:
+        text = str(value)[:budget] if not isinstance(value, (list, tuple, dict)) else "…"
+    pieces.append(text)
+    return budget - len(text)
