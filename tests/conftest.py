@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from .postgresql import pg_url, postgresql_server  # noqa: F401  (a real PostgreSQL, one per test session)
+
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
 

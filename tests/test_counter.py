@@ -19,6 +19,7 @@ import pytest
 
 from outillerie.counter.rules import Robots, load_robots, visitor_id
 from outillerie.counter.stats import PEOPLE_NOTE, StatRow, read_stats, stats_as_dict
+from outillerie.counter.database import Target, open_counter
 from outillerie.counter.store import Counter
 from outillerie.errors import CounterError
 
@@ -64,8 +65,14 @@ def robots() -> Robots:
     return load_robots()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
+    """The counter's store: the same counting tests run on an SQLite file and on a real PostgreSQL database."""
+    return tmp_path / "compteur.sqlite3" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def sqlite_db(tmp_path: Path) -> Path:
     return tmp_path / "compteur.sqlite3"
 
 
@@ -75,8 +82,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def counter(db: Path, clock: Clock, robots: Robots):
-    with Counter(db, clock=clock, robots=robots) as counter:
+def counter(db: Target, clock: Clock, robots: Robots):
+    store = open_counter(db, clock=clock, robots=robots)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_counter(sqlite_db: Path, clock: Clock, robots: Robots):
+    with Counter(sqlite_db, clock=clock, robots=robots) as counter:
         yield counter
 
 
@@ -207,18 +221,20 @@ def test_a_double_click_across_the_hour_counts_once_in_the_first_hour(
     assert totals(db) == (1, 1)
 
 
-def test_a_new_utc_day_brings_a_new_salt_and_forgets_visitors(counter: Counter, clock: Clock, db: Path) -> None:
+def test_a_new_utc_day_brings_a_new_salt_and_forgets_visitors(
+    sqlite_counter: Counter, clock: Clock, sqlite_db: Path
+) -> None:
     clock.at("2024-03-05T23:59:50")
-    assert get(counter)
-    first = counter._day  # private on purpose: the salt is never exposed
+    assert get(sqlite_counter)
+    first = sqlite_counter._day  # private on purpose: the salt is never exposed
     clock.at("2024-03-06T00:00:05")  # 15 s later: a double click on the same day, not across days
-    assert get(counter)
-    second = counter._day
+    assert get(sqlite_counter)
+    second = sqlite_counter._day
     assert second is not first and second.day == date(2024, 3, 6)
     assert second.salt != first.salt
     assert visitor_id(first.salt, IP, FIREFOX) != visitor_id(second.salt, IP, FIREFOX)
     assert len(second.last_request) == len(second.hours) == len(second.visitors) == 1
-    assert [(row.period, row.downloads, row.unique_downloads) for row in read_stats(db, by="day").rows] == [
+    assert [(row.period, row.downloads, row.unique_downloads) for row in read_stats(sqlite_db, by="day").rows] == [
         ("2024-03-05", 1, 1),
         ("2024-03-06", 1, 1),
     ]
@@ -234,14 +250,14 @@ def test_each_counter_draws_its_own_salt(tmp_path: Path, robots: Robots) -> None
 
 
 def test_a_naive_clock_is_refused(db: Path, robots: Robots) -> None:
-    with Counter(db, clock=lambda: datetime(2024, 3, 5, 10), robots=robots) as counter:
+    with open_counter(db, clock=lambda: datetime(2024, 3, 5, 10), robots=robots) as counter:
         with pytest.raises(ValueError, match="aware"):
             get(counter)
 
 
 def test_a_clock_in_another_time_zone_is_read_in_utc(db: Path, robots: Robots) -> None:
     paris = timezone(timedelta(hours=1))
-    with Counter(db, clock=lambda: datetime(2024, 3, 6, 0, 30, tzinfo=paris), robots=robots) as counter:
+    with open_counter(db, clock=lambda: datetime(2024, 3, 6, 0, 30, tzinfo=paris), robots=robots) as counter:
         get(counter)
     assert read_stats(db, by="day").rows[0].period == "2024-03-05"
 
@@ -424,7 +440,7 @@ def test_fifty_threads_on_one_counter_count_exactly(db: Path, robots: Robots) ->
     # 50 visitors x 40 sheets, each sheet requested twice in a row (the second is a double
     # click): 4,000 requests, 2,000 downloads, 2,000 unique, 50 visitors.
     counted = [0] * 50
-    with Counter(db, clock=Clock(), robots=robots) as counter:
+    with open_counter(db, clock=Clock(), robots=robots) as counter:
 
         def work(n: int) -> None:
             client, user_agent = browser(n)
@@ -443,7 +459,7 @@ def test_fifty_threads_on_one_counter_count_exactly(db: Path, robots: Robots) ->
 def test_two_counters_on_one_file_stay_exact(db: Path, robots: Robots) -> None:
     # Two counters (two connections) write the same rows from 20 threads: BEGIN IMMEDIATE and
     # busy_timeout make them wait for each other instead of failing with "database is locked".
-    counters = [Counter(db, clock=Clock(), robots=robots) for _ in range(2)]
+    counters = [open_counter(db, clock=Clock(), robots=robots) for _ in range(2)]
     try:
 
         def work(n: int) -> None:
@@ -460,7 +476,7 @@ def test_two_counters_on_one_file_stay_exact(db: Path, robots: Robots) -> None:
 
 
 def test_stats_can_be_read_while_threads_count(db: Path, robots: Robots) -> None:
-    with Counter(db, clock=Clock(), robots=robots) as counter:
+    with open_counter(db, clock=Clock(), robots=robots) as counter:
 
         def work(n: int) -> None:
             if n == 0:
@@ -482,21 +498,21 @@ def stored_bytes(db: Path) -> bytes:
     return b"".join(path.read_bytes() for path in db.parent.glob(db.name + "*"))
 
 
-def test_no_address_user_agent_or_visitor_hash_is_ever_stored(db: Path, clock: Clock, robots: Robots) -> None:
+def test_no_address_user_agent_or_visitor_hash_is_ever_stored(sqlite_db: Path, clock: Clock, robots: Robots) -> None:
     visitors = [
         ("203.0.113.77", FIREFOX),
         ("2001:db8:85a3:1234:abcd:ef01:2345:6789", CHROME),
         ("192.0.2.201", SAFARI_IPHONE + " Marqueur-Vie-Privee"),
     ]
-    with Counter(db, clock=clock, robots=robots) as counter:
+    with Counter(sqlite_db, clock=clock, robots=robots) as counter:
         for client, user_agent in visitors:
             for sheet in ("atelier-mails", "france-connect"):
                 assert get(counter, sheet, client=client, user_agent=user_agent)
             clock.advance(60)
-        assert {path.name for path in db.parent.iterdir()} >= {db.name + "-wal", db.name + "-shm"}
+        assert {path.name for path in sqlite_db.parent.iterdir()} >= {sqlite_db.name + "-wal", sqlite_db.name + "-shm"}
         hashes = [visitor_id(counter._day.salt, client, user_agent) for client, user_agent in visitors]
-        snapshots = [stored_bytes(db)]
-    snapshots.append(stored_bytes(db))  # after close: the WAL is checkpointed into the file
+        snapshots = [stored_bytes(sqlite_db)]
+    snapshots.append(stored_bytes(sqlite_db))  # after close: the WAL is checkpointed into the file
     forbidden = [hash.encode() for hash in hashes] + [bytes.fromhex(hash) for hash in hashes]
     for client, user_agent in visitors:
         address = ipaddress.ip_address(client)
@@ -509,16 +525,16 @@ def test_no_address_user_agent_or_visitor_hash_is_ever_stored(db: Path, clock: C
             assert secret not in snapshot
 
 
-def test_the_database_holds_only_daily_aggregates(counter: Counter, db: Path) -> None:
-    get(counter)
-    with sqlite3.connect(db) as conn:
+def test_the_database_holds_only_daily_aggregates(sqlite_counter: Counter, sqlite_db: Path) -> None:
+    get(sqlite_counter)
+    with sqlite3.connect(sqlite_db) as conn:
         tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
         columns = [row[1:3] + row[5:6] for row in conn.execute("PRAGMA table_info(downloads)")]
         rows = conn.execute("SELECT * FROM downloads").fetchall()
         journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     conn.close()
-    assert tables == [("downloads",), ("visitors",)]
+    assert tables == [("downloads",), ("use_publics",), ("uses",), ("visitors",)]
     assert columns == [
         ("day", "TEXT", 1),
         ("slug", "TEXT", 2),
@@ -526,70 +542,72 @@ def test_the_database_holds_only_daily_aggregates(counter: Counter, db: Path) ->
         ("unique_downloads", "INTEGER", 0),
     ]
     assert rows == [("2024-03-05", "atelier-mails", 1, 1)]
-    assert (journal, version) == ("wal", 1)
+    assert (journal, version) == ("wal", 2)
 
 
 def test_a_count_that_cannot_be_written_raises_and_is_not_remembered(
-    counter: Counter, clock: Clock, db: Path
+    sqlite_counter: Counter, clock: Clock, sqlite_db: Path
 ) -> None:
-    with sqlite3.connect(db) as saboteur:
+    with sqlite3.connect(sqlite_db) as saboteur:
         saboteur.execute(
             "CREATE TRIGGER refuse BEFORE INSERT ON downloads BEGIN SELECT RAISE(ABORT, 'refus'); END"
         )
     with pytest.raises(CounterError) as error:
-        get(counter, client="203.0.113.77")
+        get(sqlite_counter, client="203.0.113.77")
     message = str(error.value)
-    assert message.startswith(f"{db} : le téléchargement n'a pas pu être compté")
+    assert message.startswith(f"{sqlite_db} : le téléchargement n'a pas pu être compté")
     assert "Pour corriger" in message
     assert "203.0.113.77" not in message and "Firefox" not in message
     saboteur.execute("DROP TRIGGER refuse")
     saboteur.close()
     clock.advance(1)  # within 30 s: still counted, since the failed request was never counted
-    assert get(counter, client="203.0.113.77")
-    assert totals(db) == (1, 1)
+    assert get(sqlite_counter, client="203.0.113.77")
+    assert totals(sqlite_db) == (1, 1)
 
 
-def test_an_existing_database_is_reopened_and_added_to(db: Path, clock: Clock, robots: Robots) -> None:
+def test_an_existing_database_is_reopened_and_added_to(db: Target, clock: Clock, robots: Robots) -> None:
     for _ in range(2):
-        with Counter(db, clock=clock, robots=robots) as counter:
+        with open_counter(db, clock=clock, robots=robots) as counter:
             get(counter)
         clock.advance(60)
-    assert totals(db) == (2, 2)  # a new counter has a new salt: the same person is new again
+    # SQLite: a restarted counter draws a new salt, so the same person is new again (2 unique);
+    # PostgreSQL: the salt of the day is in the database, so a restart still knows them (1 unique).
+    assert totals(db) == ((2, 2) if isinstance(db, Path) else (2, 1))
 
 
 # --- databases that cannot be used ------------------------------------------------------------
 
 
-def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(db: Path, robots: Robots) -> None:
-    db.write_text("Ceci est une liste de courses, pas une base.\n" * 50, encoding="utf-8")
-    before = db.read_bytes()
+def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(sqlite_db: Path, robots: Robots) -> None:
+    sqlite_db.write_text("Ceci est une liste de courses, pas une base.\n" * 50, encoding="utf-8")
+    before = sqlite_db.read_bytes()
     with pytest.raises(CounterError) as error:
-        Counter(db, robots=robots)
-    assert str(error.value).startswith(f"{db} : ce fichier n'est pas une base SQLite. Pour corriger :")
+        Counter(sqlite_db, robots=robots)
+    assert str(error.value).startswith(f"{sqlite_db} : ce fichier n'est pas une base SQLite. Pour corriger :")
     assert isinstance(error.value.__cause__, sqlite3.DatabaseError)
-    assert db.read_bytes() == before
+    assert sqlite_db.read_bytes() == before
 
 
-def test_another_programs_database_is_refused_and_left_alone(db: Path, robots: Robots) -> None:
-    with sqlite3.connect(db) as conn:
+def test_another_programs_database_is_refused_and_left_alone(sqlite_db: Path, robots: Robots) -> None:
+    with sqlite3.connect(sqlite_db) as conn:
         conn.execute("CREATE TABLE contacts (name TEXT)")
     conn.close()
     with pytest.raises(CounterError, match="n'est pas celle du compteur d'outillerie"):
-        Counter(db, robots=robots)
+        Counter(sqlite_db, robots=robots)
     with pytest.raises(CounterError, match="n'est pas celle du compteur d'outillerie"):
-        read_stats(db)
-    with sqlite3.connect(db) as conn:
+        read_stats(sqlite_db)
+    with sqlite3.connect(sqlite_db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     conn.close()
 
 
-def test_a_database_from_a_newer_version_is_refused(db: Path, robots: Robots) -> None:
-    Counter(db, robots=robots).close()
-    with sqlite3.connect(db) as conn:
-        conn.execute("PRAGMA user_version = 2")
+def test_a_database_from_a_newer_version_is_refused(sqlite_db: Path, robots: Robots) -> None:
+    Counter(sqlite_db, robots=robots).close()
+    with sqlite3.connect(sqlite_db) as conn:
+        conn.execute("PRAGMA user_version = 3")
     conn.close()
-    with pytest.raises(CounterError, match=r"version plus récente d'outillerie \(schéma 2"):
-        Counter(db, robots=robots)
+    with pytest.raises(CounterError, match=r"version plus récente d'outillerie \(schéma 3"):
+        Counter(sqlite_db, robots=robots)
 
 
 @pytest.mark.parametrize("where", ["missing folder", "folder is a file", "path is a folder"])
@@ -610,6 +628,7 @@ def test_a_place_where_no_database_can_be_made_is_refused(tmp_path: Path, robots
 READ_ONLY_SCENARIO = """
 import sys
 from pathlib import Path
+from outillerie.counter.database import Target, open_counter
 from outillerie.counter.store import Counter
 from outillerie.errors import CounterError
 db, existing = Path(sys.argv[1]), sys.argv[2] == "1"
@@ -651,14 +670,14 @@ def test_a_read_only_folder_or_file_is_refused(existing: bool) -> None:
     assert f"donnez le droit d'écriture sur ce fichier et sur le dossier {folder}" in result.stdout
 
 
-def test_stats_of_a_missing_database_say_how_to_fix(db: Path) -> None:
+def test_stats_of_a_missing_database_say_how_to_fix(sqlite_db: Path) -> None:
     with pytest.raises(CounterError) as error:
-        read_stats(db)
+        read_stats(sqlite_db)
     assert str(error.value) == (
-        f"{db} : la base du compteur n'existe pas. Pour corriger : vérifiez le chemin ; "
+        f"{sqlite_db} : la base du compteur n'existe pas. Pour corriger : vérifiez le chemin ; "
         f"`outillerie serve` la crée à son démarrage."
     )
-    assert not db.exists()
+    assert not sqlite_db.exists()
 
 
 # --- stats --------------------------------------------------------------------------------
@@ -678,7 +697,7 @@ def history(db: Path, robots: Robots) -> Path:
         ("2024-02-01T08:00:00", "atelier-mails", "10.0.0.5"),
         ("2024-03-10T12:00:00", "smartphone", "10.0.0.6"),
     ]
-    with Counter(db, clock=clock, robots=robots) as counter:
+    with open_counter(db, clock=clock, robots=robots) as counter:
         for when, slug, client in plan:
             clock.at(when)
             assert get(counter, slug, client=client)

@@ -3,14 +3,12 @@ honest bounds on distinct visitors."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import CounterError
-from .store import connect, reason
+from .database import Target, reading
 
 PEOPLE_NOTE = (
     "Le nombre de personnes distinctes sur la période ne peut pas être connu sans cookie : "
@@ -21,9 +19,9 @@ PEOPLE_NOTE = (
 Grouping = Literal["resource", "month", "day", "resource-month"]
 GROUPINGS: tuple[Grouping, ...] = ("resource", "month", "day", "resource-month")
 _GROUPS: dict[str, tuple[str, str]] = {  # by -> (slug expression, period expression)
-    "resource": ("slug", "NULL"),
-    "month": ("NULL", "substr(day, 1, 7)"),
-    "day": ("NULL", "day"),
+    "resource": ("slug", "CAST(NULL AS TEXT)"),
+    "month": ("CAST(NULL AS TEXT)", "substr(day, 1, 7)"),
+    "day": ("CAST(NULL AS TEXT)", "day"),
     "resource-month": ("slug", "substr(day, 1, 7)"),
 }
 
@@ -57,7 +55,7 @@ class StatsReport:
 
 
 def read_stats(
-    db_path: Path,
+    target: Target,
     since: date | None = None,
     until: date | None = None,
     by: Grouping = "resource-month",
@@ -72,43 +70,32 @@ def read_stats(
         )
     bounds = (since.isoformat() if since else "0000-00-00", until.isoformat() if until else "9999-99-99")
     slug_expr, period_expr = _GROUPS[by]
-    path = Path(db_path)
-    conn = connect(path, create=False)
-    try:
-        conn.execute("BEGIN")  # one snapshot for rows and totals while the server goes on writing
-        rows = conn.execute(
+    with reading(target) as reader:  # one snapshot for rows and totals while the server goes on writing
+        rows = reader.rows(
             f"SELECT {slug_expr} AS k_slug, {period_expr} AS k_period, SUM(downloads),"
             f" SUM(unique_downloads) FROM downloads WHERE day >= ? AND day <= ?"
             f" GROUP BY k_slug, k_period ORDER BY k_slug, k_period",
             bounds,
-        ).fetchall()
-        downloads, uniques, first, last = conn.execute(
+        )
+        downloads, uniques, first, last = reader.rows(
             "SELECT COALESCE(SUM(downloads), 0), COALESCE(SUM(unique_downloads), 0), MIN(day), MAX(day)"
             " FROM downloads WHERE day >= ? AND day <= ?",
             bounds,
-        ).fetchone()
-        most, total = conn.execute(
+        )[0]
+        most, total = reader.rows(
             "SELECT COALESCE(MAX(visitors), 0), COALESCE(SUM(visitors), 0) FROM visitors"
             " WHERE day >= ? AND day <= ?",
             bounds,
-        ).fetchone()
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        raise CounterError(
-            f"{path} : la base du compteur n'a pas pu être lue ({reason(exc)}). "
-            f"Pour corriger : vérifiez le fichier et ses droits de lecture, puis recommencez."
-        ) from exc
-    finally:
-        conn.close()
+        )[0]
     return StatsReport(
         first_day=since or (date.fromisoformat(first) if first else None),
         last_day=until or (date.fromisoformat(last) if last else None),
         by=by,
-        rows=tuple(StatRow(*row) for row in rows),
-        downloads=downloads,
-        unique_downloads=uniques,
-        max_daily_visitors=most,
-        sum_daily_visitors=total,
+        rows=tuple(StatRow(slug, period, int(total_), int(unique)) for slug, period, total_, unique in rows),
+        downloads=int(downloads),
+        unique_downloads=int(uniques),
+        max_daily_visitors=int(most),
+        sum_daily_visitors=int(total),
     )
 
 
