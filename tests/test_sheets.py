@@ -126,11 +126,11 @@ def test_python_frontmatter_would_misplace_body_lines_so_sheets_are_read_by_our_
     (library / "resources" / "a" / "index.md").write_text(text, encoding="utf-8")
     with pytest.raises(SheetError):
         read_sheet(library / "resources" / "a" / "index.md", library)  # incomplete, but its lines are right:
-    from outillerie.sheets.sheet import _split  # noqa: PLC0415  (the splitter itself)
     from outillerie.sheets.fields import Collector
+    from outillerie.sheets.frontmatter import split_front_matter  # noqa: PLC0415  (the splitter itself)
 
-    split = _split(text, Collector("a"))
-    assert split is not None and split[3] == 4 and split[2].split("\n")[2] == "## Objectifs"  # line 4 + 2 = line 6
+    split = split_front_matter(text, Collector("a"))
+    assert split is not None and split.body_line == 4 and split.body.split("\n")[2] == "## Objectifs"  # line 4 + 2 = 6
 
 
 def test_new_writes_front_matter_that_reads_back_the_same(tmp_path: Path) -> None:

@@ -11,7 +11,14 @@ from pathlib import Path
 
 
 class FileTrouble(Exception):
-    """A file that cannot be read as a sheet's file; the message says why and what to do, in French."""
+    """A file that cannot be read as a sheet's file; the message says why and what to do, in French.
+
+    `reason` is the same without its opening (« c'est un lien symbolique qui tourne en boucle… »), for a message
+    that names the file another way (« le support « x.pdf » ne peut pas être lu : … »)."""
+
+    def __init__(self, reason: str, opening: str = "le fichier ne peut pas être lu : ") -> None:
+        super().__init__(opening + reason)
+        self.reason = reason
 
 
 def _kind(mode: int) -> str | None:
@@ -35,15 +42,14 @@ def trouble_of(error: OSError) -> FileTrouble:
         return FileTrouble("c'est un lien symbolique qui tourne en boucle (il mène à lui-même, directement ou non). "
                            "Pour corriger : remplacez le lien par le fichier lui-même.")
     if error.errno in (errno.ENOENT, errno.ENOTDIR):
-        return FileTrouble("le fichier est introuvable (un lien symbolique cassé ?). Pour corriger : remplacez le lien "
-                           "par le fichier lui-même, ou supprimez-le.")
+        return FileTrouble("il est introuvable (un lien symbolique cassé ?). Pour corriger : remplacez le lien par le "
+                           "fichier lui-même, ou supprimez-le.")
     if error.errno == errno.ENAMETOOLONG:
-        return FileTrouble("son chemin est trop long pour le système. Pour corriger : raccourcissez le nom du fichier.")
+        return FileTrouble("son chemin est trop long pour le système. Pour corriger : raccourcissez son nom.")
     if error.errno in (errno.EACCES, errno.EPERM):
-        return FileTrouble("le fichier ne peut pas être lu (permission refusée). Pour corriger : vérifiez ses droits "
-                           "de lecture.")
-    return FileTrouble(f"le fichier ne peut pas être lu (erreur système {errno.errorcode.get(error.errno or 0, '?')}). "
-                       "Pour corriger : vérifiez le fichier et ses droits de lecture.")
+        return FileTrouble("permission refusée. Pour corriger : vérifiez ses droits de lecture.")
+    return FileTrouble(f"erreur système {errno.errorcode.get(error.errno or 0, '?')}. Pour corriger : vérifiez le "
+                       "fichier et ses droits de lecture.")
 
 
 def regular_size(path: Path) -> int:
@@ -54,8 +60,8 @@ def regular_size(path: Path) -> int:
         raise trouble_of(error) from None
     kind = _kind(info.st_mode)
     if kind:
-        raise FileTrouble(f"ce n'est pas un fichier ordinaire mais {kind}. Pour corriger : remplacez-le par un "
-                          "vrai fichier, ou supprimez-le.")
+        raise FileTrouble(f"c'est {kind}, pas un fichier ordinaire. Pour corriger : remplacez-le par un vrai "
+                          "fichier, ou supprimez-le.")
     return info.st_size
 
 
@@ -64,7 +70,7 @@ def read_regular(path: Path, limit: int) -> bytes:
     size = regular_size(path)
     if size > limit:
         raise FileTrouble(f"le fichier pèse {size // 1000} ko, plus que la limite de {limit // 1_000_000} Mo. Pour "
-                          "corriger : placez les images et documents lourds à côté de index.md, comme supports.")
+                          "corriger : placez les images et documents lourds à côté de index.md, comme supports.", "")
     try:
         # O_NONBLOCK: should the file have become a FIFO since the stat above, opening does not wait for a writer.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
@@ -76,7 +82,7 @@ def read_regular(path: Path, limit: int) -> bytes:
         data = file.read(limit + 1)
     if len(data) > limit:
         raise FileTrouble(f"le fichier pèse plus que la limite de {limit // 1_000_000} Mo. Pour corriger : placez les "
-                          "images et documents lourds à côté de index.md, comme supports.")
+                          "images et documents lourds à côté de index.md, comme supports.", "")
     return data
 
 

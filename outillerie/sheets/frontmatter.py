@@ -17,7 +17,7 @@ from ..errors import CONTROL, control_name, excerpt
 from .fields import KNOWN_KEYS, Collector
 
 MAX_KEYS = 50  # a sheet has 15 known keys
-MAX_DEPTH = 4  # key: [list] or key: {min, max}; more is a mistake
+MAX_DEPTH = 8  # a sheet needs 2 (key: [list]), a programme 5 (sessions: - items: - {…}); more is a mistake
 MAX_NODES = 3000  # keys, values and list items together
 MAX_NUMBER_CHARS = 30  # an unquoted number longer than this is never a sheet's value
 
@@ -57,8 +57,10 @@ def is_boundary(line: str) -> bool:
     return len(stripped) >= 3 and not stripped.strip("-")
 
 
-def split_front_matter(text: str, out: Collector) -> FrontMatter | None:
-    """The front matter of a sheet's text (newlines already `\\n`), or None with the problems said in `out`."""
+def split_front_matter(text: str, out: Collector, max_depth: int = MAX_DEPTH) -> FrontMatter | None:
+    """The front matter of a sheet's text (newlines already `\\n`), or None with the problems said in `out`.
+
+    `max_depth`: a programme nests deeper than a sheet (sessions, items, steps)."""
     lines = text.split("\n")
     if not is_boundary(lines[0]):
         out.error(1, "la fiche n'a pas d'en-tête YAML. Pour corriger : commencez le fichier par une ligne « --- », "
@@ -72,7 +74,7 @@ def split_front_matter(text: str, out: Collector) -> FrontMatter | None:
     body = "\n".join(lines[closing + 1:])
     if not _controls_said(lines, closing, out):
         return None
-    read = _read_yaml(front, lines, out)
+    read = _read_yaml(front, lines, out, max_depth)
     if read is None:
         return None
     meta, key_lines = read
@@ -96,10 +98,11 @@ def _controls_said(lines: list[str], closing: int, out: Collector) -> bool:
     return True
 
 
-def _read_yaml(front: str, lines: list[str], out: Collector) -> tuple[dict[str, Any], dict[str, int]] | None:
+def _read_yaml(front: str, lines: list[str], out: Collector,
+               max_depth: int = MAX_DEPTH) -> tuple[dict[str, Any], dict[str, int]] | None:
     loader = yaml.CSafeLoader(front) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(front)
     try:
-        root = _Composer(loader, out).compose()
+        root = _Composer(loader, out, max_depth).compose()
         if root is None:
             return None
         if not isinstance(root, yaml.MappingNode):
@@ -136,8 +139,8 @@ def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int,
 class _Composer:
     """PyYAML's events made into nodes, with every bound and refusal of this module."""
 
-    def __init__(self, loader: Any, out: Collector) -> None:
-        self.loader, self.out = loader, out
+    def __init__(self, loader: Any, out: Collector, max_depth: int = MAX_DEPTH) -> None:
+        self.loader, self.out, self.max_depth = loader, out, max_depth
         self.open: list[list[Any]] = []  # [node, pending key node or None, {key text: line}]
         self.nodes = 0
         self.documents = 0
@@ -163,12 +166,13 @@ class _Composer:
                 return None
             if isinstance(node, yaml.CollectionNode):
                 self.open.append([node, None, {}])
-                if len(self.open) > MAX_DEPTH:
-                    return self._refuse(event, f"des listes ou des clés imbriquées sur plus de {MAX_DEPTH} niveaux. "
-                                               "Pour corriger : une clé reçoit un texte, une liste ou {min, max}.")
+                if len(self.open) > self.max_depth:
+                    return self._refused(event, f"des listes ou des clés imbriquées sur plus de {self.max_depth} niveaux. "
+                                               "Pour corriger : simplifiez (une clé reçoit un texte, une liste ou quelques clés).")
         return root
 
-    def _refuse(self, event: Any, message: str) -> None:
+    def _refused(self, event: Any, message: str) -> yaml.Node | None:
+        """Say what is refused, at the line of `event`, naming the key being read; no node."""
         key = self.top_key
         where = f"« {excerpt(key.value, 30)} » : " if isinstance(key, yaml.ScalarNode) else ""
         self.out.error(event.start_mark.line + 1, f"{where}{message}")
@@ -176,33 +180,35 @@ class _Composer:
 
     def _node(self, event: Any) -> yaml.Node | None:
         if self.documents > 1:
-            return self._refuse(event, "l'en-tête contient plusieurs documents YAML. Pour corriger : retirez la "
+            return self._refused(event, "l'en-tête contient plusieurs documents YAML. Pour corriger : retirez la "
                                        "ligne « ... » ou « --- » en trop.")
         if isinstance(event, yaml.AliasEvent):
-            return self._refuse(event, f"un alias YAML « *{excerpt(event.anchor, 30)} » n'est pas accepté dans une "
+            return self._refused(event, f"un alias YAML « *{excerpt(event.anchor, 30)} » n'est pas accepté dans une "
                                        f"fiche. Pour corriger : écrivez la valeur en entier, ou {_QUOTE_HINT}.")
         if event.anchor is not None:
-            return self._refuse(event, f"une ancre YAML « &{excerpt(event.anchor, 30)} » n'est pas acceptée dans "
+            return self._refused(event, f"une ancre YAML « &{excerpt(event.anchor, 30)} » n'est pas acceptée dans "
                                        f"une fiche. Pour corriger : retirez-la, ou {_QUOTE_HINT}.")
         if event.tag not in (None, "!"):
-            return self._refuse(event, f"l'étiquette YAML « {excerpt(event.tag, 40)} » n'est pas acceptée dans une "
+            return self._refused(event, f"l'étiquette YAML « {excerpt(event.tag, 40)} » n'est pas acceptée dans une "
                                        f"fiche. Pour corriger : retirez-la, ou {_QUOTE_HINT}.")
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            return self._refuse(event, f"l'en-tête contient plus de {MAX_NODES} valeurs, bien plus qu'une fiche. "
+            return self._refused(event, f"l'en-tête contient plus de {MAX_NODES} valeurs, bien plus qu'une fiche. "
                                        "Pour corriger : gardez les clés de la fiche et des listes courtes.")
         resolve = self.loader.resolve
+        start: Any = event.start_mark  # libyaml's marks are not PyYAML's class, but have its fields
+        end: Any = event.end_mark
         if isinstance(event, yaml.ScalarEvent):
             tag = resolve(yaml.ScalarNode, event.value, event.implicit)
             if not event.style and tag in (_INT, _FLOAT) and len(event.value) > MAX_NUMBER_CHARS:
-                return self._refuse(event, f"le nombre « {excerpt(event.value, 30)} » a {len(event.value)} chiffres, "
+                return self._refused(event, f"le nombre « {excerpt(event.value, 30)} » a {len(event.value)} chiffres, "
                                            "bien trop pour une fiche. Pour corriger : écrivez une valeur raisonnable.")
-            return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            return yaml.ScalarNode(tag, event.value, start, end, style=event.style)
         if isinstance(event, yaml.SequenceStartEvent):
-            return yaml.SequenceNode(resolve(yaml.SequenceNode, None, event.implicit), [], event.start_mark,
-                                     event.end_mark, flow_style=event.flow_style)
-        return yaml.MappingNode(resolve(yaml.MappingNode, None, event.implicit), [], event.start_mark,
-                                event.end_mark, flow_style=event.flow_style)
+            return yaml.SequenceNode(resolve(yaml.SequenceNode, None, event.implicit), [], start, end,
+                                     flow_style=event.flow_style)
+        return yaml.MappingNode(resolve(yaml.MappingNode, None, event.implicit), [], start, end,
+                                flow_style=event.flow_style)
 
     def _attach(self, node: yaml.Node) -> bool:
         parent = self.open[-1]

@@ -8,26 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
-
-from ..errors import LibraryError, relative
+from ..errors import CONTROL, LibraryError, control_name, excerpt, relative
 from .durations import format_duration, parse_duration
-from .fields import KNOWN_KEYS, Collector, normalise_fields
+from .fields import Collector, normalise_fields
+from .files import FileTrouble, read_regular, real_path
+from .frontmatter import split_front_matter
+from .supports import scan_supports
 from .vocabulary import Vocabulary, fold_key, load_vocabulary
 
 MAX_BYTES = 1_000_000
-MAX_SLUG = 100
+MAX_SLUG = 100  # characters of a sheet's folder name: file names of the site and the kit stay far below 255
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
-_STEP_RE = re.compile(r"^###\s+(?P<title>.+?)\s*(?:\((?P<time>[^()]*)\))?\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
-_BOUNDARY = re.compile(r"^-{3,}\s*$")
 
 
 @dataclass(frozen=True)
@@ -67,6 +66,7 @@ class Sheet:
     body_line: int = field(default=1, compare=False)
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     headings: tuple[tuple[int, str, int], ...] = field(default=(), compare=False, repr=False)
+    findings: tuple[str, ...] = field(default=(), compare=False, repr=False)  # warnings met while reading the folder
 
     @property
     def folder(self) -> Path:
@@ -87,58 +87,65 @@ def find_sheet_files(resources: Path) -> list[Path]:
 def read_sheet(path: Path, root: Path, vocabulary: Vocabulary | None = None) -> Sheet:
     """Parse and normalise one sheet; raise SheetError listing every problem found."""
     vocabulary = vocabulary or load_vocabulary()
-    shown = relative(path, root)
-    out = Collector(shown)
+    out = Collector(relative(path, root))
     slug = path.parent.name
-    if not SLUG_RE.fullmatch(slug):
-        suggestion = fold_key(slug) or "ma-fiche"
-        out.error(0, f"le nom du dossier « {slug} » n'est pas un identifiant valide (minuscules sans accents, "
-                     f"chiffres et tirets). Pour corriger : renommez le dossier en « {suggestion} ».")
-    text = _read_text(path, root, out)
+    _check_slug(slug, out)
+    try:
+        resources = real_path(root / "resources")
+    except FileTrouble:
+        resources = (root / "resources").absolute()
+    text = _read_text(path, resources, out)
     if text is None:
         raise out.fail()
-    document = _split(text, out)
+    document = split_front_matter(text, out)
     if document is None:
         raise out.fail()
-    meta, key_lines, body, body_line = document
-    values = normalise_fields(meta, key_lines, vocabulary, out)
-    headings = tuple(_headings(body, body_line))
+    values = normalise_fields(document.meta, document.key_lines, vocabulary, out)
+    _check_body_controls(document.body, document.body_line, out)
+    headings = tuple(_headings(document.body, document.body_line))
     steps = tuple(_steps(headings))
+    supports = scan_supports(path.parent, resources)
+    for message in supports.errors:
+        out.error(0, message)
     if any(p.is_error for p in out.problems):
         raise out.fail()
     return Sheet(
         slug=slug,
         path=path,
-        body=body,
+        body=document.body,
         steps=steps,
-        supports=tuple(_supports(path.parent)),
-        body_line=body_line,
-        key_lines=key_lines,
+        supports=supports.files,
+        body_line=document.body_line,
+        key_lines=document.key_lines,
         headings=headings,
+        findings=supports.warnings,
         **values,
     )
 
 
-def _read_text(path: Path, root: Path, out: Collector) -> str | None:
-    resources = (root / "resources").resolve()
+def _check_slug(slug: str, out: Collector) -> None:
+    if len(slug) > MAX_SLUG:
+        out.error(0, f"le nom du dossier fait {len(slug)} caractères, plus que la limite de {MAX_SLUG} (les fichiers "
+                     "du site et du kit en tirent leur nom). Pour corriger : raccourcissez-le, par exemple en "
+                     f"« {fold_key(slug)[:50].strip('-') or 'ma-fiche'} ».")
+    elif not SLUG_RE.fullmatch(slug):
+        suggestion = fold_key(slug)[:MAX_SLUG].strip("-") or "ma-fiche"
+        out.error(0, f"le nom du dossier « {excerpt(slug)} » n'est pas un identifiant valide (minuscules sans "
+                     f"accents, chiffres et tirets). Pour corriger : renommez le dossier en « {suggestion} ».")
+
+
+def _read_text(path: Path, resources: Path, out: Collector) -> str | None:
+    """The text of index.md with `\n` newlines and no BOM, or None after saying why it cannot be read."""
     try:
-        real = path.resolve()
-        if not real.is_relative_to(resources):
-            out.error(0, f"ce fichier est un lien symbolique vers « {real} », hors de la bibliothèque. "
-                         "Pour corriger : copiez le fichier dans le dossier de la fiche au lieu d'un lien.")
+        if not path.exists() and not path.is_symlink():
+            out.error(0, "le fichier index.md est introuvable. Pour corriger : chaque dossier de resources/ "
+                         "doit contenir un index.md (outillerie new \"Titre\" en crée un).")
             return None
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            out.error(0, f"le fichier pèse {size // 1000} ko, plus que la limite de 1 Mo. Pour corriger : "
-                         "placez les images et documents lourds à côté de index.md, comme supports.")
+        if not _inside_own_folder(path, resources, out):
             return None
-        data = path.read_bytes()
-    except FileNotFoundError:
-        out.error(0, "le fichier index.md est introuvable. Pour corriger : chaque dossier de resources/ "
-                     "doit contenir un index.md (outillerie new \"Titre\" en crée un).")
-        return None
-    except OSError as error:
-        out.error(0, f"le fichier ne peut pas être lu ({error.strerror}). Pour corriger : vérifiez ses droits de lecture.")
+        data = read_regular(path, MAX_BYTES)
+    except FileTrouble as trouble:
+        out.error(0, str(trouble))
         return None
     try:
         text = data.decode("utf-8")
@@ -147,92 +154,53 @@ def _read_text(path: Path, root: Path, out: Collector) -> str | None:
         out.error(line, "le fichier n'est pas en UTF-8. Pour corriger : enregistrez-le en UTF-8 "
                         "(dans votre éditeur : « Enregistrer sous », encodage UTF-8).")
         return None
-    text = text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         out.error(1, "le fichier est vide. Pour corriger : partez du modèle créé par outillerie new \"Titre\".")
         return None
     return text
 
 
-def _split(text: str, out: Collector) -> tuple[dict[str, Any], dict[str, int], str, int] | None:
-    """Front matter values, the line of each key, the body and the body's first line."""
-    lines = text.split("\n")
-    if not _BOUNDARY.match(lines[0]):
-        out.error(1, "la fiche n'a pas d'en-tête YAML. Pour corriger : commencez le fichier par une ligne « --- », "
-                     "les clés (title, summary, objective…), puis une autre ligne « --- ».")
-        return None
-    closing = next((i for i in range(1, len(lines)) if _BOUNDARY.match(lines[i])), None)
-    if closing is None:
-        out.error(1, "l'en-tête YAML n'est pas fermé. Pour corriger : ajoutez une ligne « --- » après la dernière clé.")
-        return None
-    front = "\n" + "\n".join(lines[1:closing])  # the leading newline keeps YAML's line numbers equal to the file's
-    body = "\n".join(lines[closing + 1:])
-    closing_line = closing + 1
-    loader = yaml.CSafeLoader(front) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(front)
-    try:
-        node = loader.get_single_node()
-        meta = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as error:
-        mark = error.context_mark or error.problem_mark  # where the broken list or key began
-        line = mark.line + 1 if mark else 1
-        out.error(line, f"erreur de syntaxe YAML : {_yaml_problem(error.problem or '')}. Pour corriger : vérifiez "
-                        "l'indentation, les deux-points, et mettez entre guillemets un texte qui contient « : » ou « # ».")
-        return None
-    except (yaml.YAMLError, TypeError, ValueError) as error:
-        out.error(1, f"l'en-tête YAML ne peut pas être lu ({error}). Pour corriger : suivez le modèle de outillerie new.")
-        return None
-    finally:
-        loader.dispose()
-    if not isinstance(meta, dict) or not isinstance(node, yaml.MappingNode):
-        out.error(1, "l'en-tête YAML doit être une liste de clés « clé: valeur ». Pour corriger : suivez le modèle "
-                     "de outillerie new.")
-        return None
-    key_lines: dict[str, int] = {}
-    clean: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        line = key_node.start_mark.line + 1
-        if key_node.tag != "tag:yaml.org,2002:str":
-            out.error(line, f"la clé « {key_node.value} » est lue par YAML comme "
-                            f"{'un booléen' if key_node.tag.endswith('bool') else 'autre chose qu’un nom'}. "
-                            f"Pour corriger : écrivez une clé connue ({', '.join(KNOWN_KEYS[:4])}…) ou mettez-la entre guillemets.")
-            continue
-        key = key_node.value
-        key_lines[key] = line
-        surprise = _yaml_surprise(value_node)
-        if surprise:
-            out.error(value_node.start_mark.line + 1, f"« {key} » : {surprise}")
-            continue
-        clean[key] = meta.get(key)
-    return clean, key_lines, body, closing_line + 1
+def _inside_own_folder(path: Path, resources: Path, out: Collector) -> bool:
+    """index.md (and its folder) must lead into the sheet's own folder: a link to another sheet is a copy."""
+    real = real_path(path)
+    if not real.is_relative_to(resources):
+        out.error(0, f"ce fichier est un lien symbolique vers « {real} », hors de la bibliothèque. "
+                     "Pour corriger : copiez le fichier dans le dossier de la fiche au lieu d'un lien.")
+        return False
+    folder = path.parent
+    if os.path.islink(folder) or not real.is_relative_to(real_path(folder)):
+        other = real.parent.name if real.parent.parent == resources else relative(real, resources.parent)
+        out.error(0, f"{'ce dossier' if os.path.islink(folder) else 'ce fichier'} est un lien symbolique vers la fiche "
+                     f"« {excerpt(other)} » : ce serait la même fiche deux fois. Pour corriger : supprimez le lien, ou "
+                     "copiez la fiche et donnez-lui un autre titre.")
+        return False
+    return True
 
 
-_YAML_PROBLEMS = (
-    ("did not find expected ',' or ']'", "un crochet « ] » ou une virgule manque dans une liste"),
-    ("did not find expected ',' or '}'", "une accolade « } » ou une virgule manque"),
-    ("mapping values are not allowed here", "un deux-points inattendu (un texte qui contient « : » doit être entre guillemets)"),
-    ("could not find expected ':'", "une clé sans deux-points"),
-    ("cannot start any token", "un caractère interdit à cet endroit (une tabulation ? utilisez des espaces)"),
-    ("found undefined alias", "un « * » en début de valeur (mettez la valeur entre guillemets)"),
-    ("expected <block end>", "une indentation incohérente"),
-    ("found unexpected end of stream", "un guillemet ouvert et jamais fermé"),
-    ("found duplicate anchor", "une ancre « & » répétée"),
-)
+def _check_body_controls(body: str, first_line: int, out: Collector) -> None:
+    """A control character in the body is invisible on the page and dangerous in a terminal: said at its line."""
+    found = CONTROL.search(body)
+    if found is None:
+        return
+    count = len(CONTROL.findall(body))
+    more = f" ({count} dans le contenu)" if count > 1 else ""
+    out.error(first_line + body.count("\n", 0, found.start()),
+              f"le contenu contient le caractère de contrôle {control_name(found.group())}{more}, invisible et "
+              "dangereux dans un terminal ou une page. Pour corriger : retirez-le (il vient souvent d'un copier-coller).")
 
 
-def _yaml_problem(problem: str) -> str:
-    """PyYAML's English diagnosis, said in French."""
-    return next((french for english, french in _YAML_PROBLEMS if english in problem), "la structure n'est pas comprise")
-
-
-def _yaml_surprise(node: yaml.Node) -> str | None:
-    """YAML 1.1 reads `1:30` as 90 and `no` as false: say so rather than accept a silent change."""
-    if not isinstance(node, yaml.ScalarNode) or node.style:
+def heading_of(line: str) -> tuple[int, str] | None:
+    """(level, text) of an ATX heading line (`## Déroulé ##`), in linear time; None for any other line."""
+    hashes = len(line) - len(line.lstrip("#"))
+    rest = line[hashes:]
+    if not 1 <= hashes <= 6 or not rest or not rest[0].isspace():
         return None
-    if node.tag.endswith(":int") or node.tag.endswith(":float"):
-        if _SEXAGESIMAL.match(node.value):
-            return (f"YAML lit « {node.value} » comme un nombre en base 60, pas comme une durée. "
-                    f"Pour corriger : écrivez \"{node.value.replace(':', 'h')}\" entre guillemets, ou des minutes (90).")
-    return None
+    text = rest.strip()
+    closed = text.rstrip("#")
+    if closed != text and (not closed or closed[-1].isspace()):  # a closing sequence follows a space
+        text = closed.rstrip()
+    return hashes, text
 
 
 def _headings(body: str, first_line: int) -> Iterable[tuple[int, str, int]]:
@@ -244,9 +212,21 @@ def _headings(body: str, first_line: int) -> Iterable[tuple[int, str, int]]:
             continue
         if fenced:
             continue
-        match = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", raw)
-        if match:
-            yield len(match.group(1)), match.group(2), first_line + offset
+        heading = heading_of(raw)
+        if heading:
+            yield heading[0], heading[1], first_line + offset
+
+
+def step_parts(title: str) -> tuple[str, str | None]:
+    """A step's name and the text of its final parentheses: "Accueil (15 min)" -> ("Accueil", "15 min")."""
+    text = title.rstrip()
+    opening = text.rfind("(")
+    if text.endswith(")") and opening > 0:
+        inside = text[opening + 1: -1]
+        name = text[:opening].rstrip()
+        if name and "(" not in inside and ")" not in inside:
+            return name, inside
+    return text, None
 
 
 def _steps(headings: Iterable[tuple[int, str, int]]) -> Iterable[Step]:
@@ -258,8 +238,7 @@ def _steps(headings: Iterable[tuple[int, str, int]]) -> Iterable[Step]:
             continue
         if not inside or level != 3:
             continue
-        match = _STEP_RE.match(f"### {title}")
-        name, time = (match.group("title"), match.group("time")) if match else (title, None)
+        name, time = step_parts(title)
         minutes = None
         if time:
             try:
@@ -267,18 +246,6 @@ def _steps(headings: Iterable[tuple[int, str, int]]) -> Iterable[Step]:
             except ValueError:
                 name = title
         yield Step(title=name.strip(), minutes=minutes, line=line)
-
-
-def _supports(folder: Path) -> Iterable[str]:
-    """The other files of the sheet's folder (cards, slides, PDF…), as sorted relative paths."""
-    found = []
-    for path in folder.rglob("*"):
-        rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or rel.as_posix() == "index.md":
-            continue
-        if path.is_file():
-            found.append(rel.as_posix())
-    return sorted(found)
 
 
 def sheet_as_dict(sheet: Sheet, vocabulary: Vocabulary | None = None) -> dict[str, Any]:
@@ -314,11 +281,11 @@ def sheet_as_dict(sheet: Sheet, vocabulary: Vocabulary | None = None) -> dict[st
 def find_sheet(root: Path, slug: str) -> Sheet:
     """The sheet named `slug`, or a message naming the closest slugs."""
     folder = root / "resources" / slug
-    if len(slug) > MAX_SLUG or not SLUG_RE.fullmatch(slug) or not (folder / "index.md").is_file():
+    if len(slug) > MAX_SLUG or not SLUG_RE.fullmatch(slug) or not folder.is_dir():
         slugs = [path.parent.name for path in find_sheet_files(root / "resources")]
         close = difflib.get_close_matches(slug, slugs, n=3, cutoff=0.5)
         hint = f" Vouliez-vous dire {' ou '.join(f'« {s} »' for s in close)} ?" if close else ""
-        shown = slug if len(slug) <= MAX_SLUG else slug[:MAX_SLUG] + "…"
+        shown = excerpt(slug)
         raise LibraryError(f"aucune fiche « {shown} » dans {root / 'resources'}.{hint} Pour corriger : "
                            "lancez outillerie search sans mot pour lister les fiches.")
     return read_sheet(folder / "index.md", root)
@@ -345,7 +312,11 @@ def key_facts(sheet: Sheet, vocabulary: Vocabulary) -> list[tuple[str, str | lis
     return rows
 
 
-def read_front_matter(text: str, out: Collector) -> tuple[dict[str, Any], dict[str, int], str, int] | None:
-    """The front matter of any Markdown file of the library (a sheet, a support), read with the same safe YAML
-    loader and the same messages: values, the line of each key, the body and its first line (None: reported)."""
-    return _split(text, out)
+def read_front_matter(text: str, out: Collector,
+                      max_depth: int | None = None) -> tuple[dict[str, Any], dict[str, int], str, int] | None:
+    """The front matter of any Markdown file of the library (a sheet, a support, a programme), read with the same
+    safe YAML loader and the same messages: values, the line of each key, the body and its first line (None:
+    reported). `max_depth`: how deeply lists and keys may nest (a sheet's bound by default)."""
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+    document = split_front_matter(normalised, out) if max_depth is None else split_front_matter(normalised, out, max_depth)
+    return None if document is None else (document.meta, document.key_lines, document.body, document.body_line)

@@ -140,7 +140,7 @@ def _entry(path: Path, shown: str, resources: Path, errors: list[str], warnings:
                                 "ne sont pas publiés. Pour corriger : copiez les supports dans le dossier de la fiche.")
                 return None
     except FileTrouble as trouble:
-        errors.append(f"le support « {excerpt(shown)} » : {trouble}")
+        errors.append(f"le support « {excerpt(shown)} » ne peut pas être lu : {trouble.reason}")
         return None
     except OSError:
         errors.append(f"le support « {excerpt(shown)} » ne peut pas être lu. Pour corriger : vérifiez ses droits.")
