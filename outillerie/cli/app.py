@@ -102,7 +102,7 @@ class Duration(click.ParamType):
             self.fail(f"{error}. Écrivez par exemple 90, 1h30 ou 45min.", param, ctx)
 
 
-@click.group(cls=OutillerieGroup, context_settings=CONTEXT)
+@click.group(cls=OutillerieGroup, context_settings=CONTEXT, subcommand_metavar="COMMANDE [ARGUMENTS]...")
 @click.version_option(package_name="outillerie", message="%(prog)s %(version)s", help="Affiche la version et quitte.")
 @click.option("--library", "library", type=click.Path(file_okay=False, path_type=Path), metavar="DOSSIER",
               help="Dossier de la bibliothèque (celui qui contient resources/).")

@@ -44,19 +44,19 @@ def check_command(settings: Settings, paths: tuple[Path, ...], strict: bool, out
 
 
 @cli.command("new")
-@click.argument("title")
+@click.argument("title", metavar="TITRE")
 @click.option("--objective", type=VocabularyChoice("objectives"), help="Objectif de l'atelier.")
 @click.option("--public", "public", multiple=True, type=VocabularyChoice("audiences"),
               help="Public visé (répétez l'option pour plusieurs publics).")
 @click.option("--duration", type=Duration(), help="Durée totale : 90, 1h30, 45min…")
-@click.option("--author", "authors", multiple=True, help="Auteur ou structure (répétable).")
-@click.option("--summary", help="Une ou deux phrases : ce que l'atelier permet, pour qui.")
+@click.option("--author", "authors", multiple=True, metavar="NOM", help="Auteur ou structure (répétable).")
+@click.option("--summary", metavar="TEXTE", help="Une ou deux phrases : ce que l'atelier permet, pour qui.")
 @click.option("--level", type=VocabularyChoice("levels"), default="debutant", show_default=True, help="Niveau.")
 @click.option("--theme", "themes", multiple=True, type=VocabularyChoice("themes"), help="Thème (répétable).")
-@click.option("--tag", "tags", multiple=True, help="Mot-clé libre (répétable).")
+@click.option("--tag", "tags", multiple=True, metavar="MOT-CLÉ", help="Mot-clé libre (répétable).")
 @click.option("--license", "license_id", type=VocabularyChoice("licenses"), default="CC-BY-SA-4.0", show_default=True,
               help="Licence libre de la fiche.")
-@click.option("--slug", help="Nom du dossier (par défaut, tiré du titre).")
+@click.option("--slug", metavar="NOM", help="Nom du dossier (par défaut, tiré du titre).")
 @pass_settings
 def new_command(settings: Settings, title: str, objective: str | None, public: tuple[str, ...], duration: int | None,
                 authors: tuple[str, ...], summary: str | None, level: str, themes: tuple[str, ...],
@@ -96,7 +96,7 @@ def new_command(settings: Settings, title: str, objective: str | None, public: t
 
 
 @cli.command("show")
-@click.argument("slug")
+@click.argument("slug", metavar="FICHE")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True, help="Texte lisible, source Markdown ou JSON.")
 @pass_settings

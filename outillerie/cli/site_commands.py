@@ -50,8 +50,10 @@ def export_command(settings: Settings, output: Path, base_url: str | None, count
               help="Site déjà exporté à servir (par défaut : exporté à la volée depuis la bibliothèque).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), metavar="FICHIER",
               help="Base du compteur (par défaut : compteur.sqlite3 à côté de resources/).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0 : un port libre).")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADRESSE",
+              help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, metavar="PORT",
+              help="Port (0 : un port libre).")
 @click.option("--trusted-proxy", metavar="ADRESSE",
               help="Adresse du proxy inverse dont on croit l'en-tête X-Forwarded-For.")
 @pass_settings
@@ -66,8 +68,8 @@ def serve_command(settings: Settings, site: Path | None, db: Path | None, host: 
     Exemple :
         outillerie serve --port 8000
     """
+    import contextlib
     import logging
-    import tempfile
 
     from ..counter.server import SiteApp, run_server
     from ..counter.store import Counter
@@ -75,13 +77,16 @@ def serve_command(settings: Settings, site: Path | None, db: Path | None, host: 
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     db = db or settings.library.counter_db
     db.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="outillerie-site-") as scratch:
-        if site is None:
+    with contextlib.ExitStack() as cleanup:
+        if site is None:  # exported into the library's cache, removed at the end (or by the next serve if killed)
             from ..publish.export import export_site
+            from ..publish.folders import scratch_folder
 
-            site = Path(scratch) / "site"
+            site = cleanup.enter_context(scratch_folder(settings.library.index_dir)) / "site"
             report = export_site(settings.library.root, site, counter_url="", keep_going=True,
                                  cache_dir=settings.library.index_dir)
+            for problem in report.problems:
+                click.echo(str(problem), err=True)
             click.echo(f"Site exporté : {report.exported} fiches.", err=True)
         app = SiteApp(site, Counter(db), db)
         run_server(app, host, port, trusted_proxy,

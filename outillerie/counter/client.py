@@ -59,6 +59,7 @@ def download_kit(server: str, slug: str, output: Path,
                 if archive.testzip() is not None:
                     raise ClientError(f"l'archive reçue pour « {slug} » est abîmée. Pour corriger : relancez la commande.")
             target = output / f"{slug}.zip"  # never a name chosen by the server: it could hold « ../ »
+            os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would hide the kit from the user's group
             os.replace(temporary, target)
             return target
         except requests.RequestException as error:
@@ -67,6 +68,20 @@ def download_kit(server: str, slug: str, output: Path,
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
+
+
+def _umask() -> int:
+    """This process's umask, read without changing it where Linux says it (os.umask sets it to read it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def fetch_stats(server: str, by: str = "resource", since: date | None = None,

@@ -19,7 +19,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
@@ -46,6 +46,11 @@ TYPES = {  # what the site holds (Werkzeug adds the UTF-8 charset to text types)
     ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".pdf": "application/pdf",
     ".zip": "application/zip", ".woff2": "font/woff2", ".ico": "image/x-icon",
 }
+SUPPORT_HEADERS = {  # a support file: saved, never shown as a page, sniffed or run, whatever its type
+    "Content-Disposition": "attachment",
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
 NOT_FOUND_PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>Page introuvable</title></head>
 <body><main><h1>Page introuvable</h1><p>Cette adresse ne correspond à aucune page du site.
@@ -61,6 +66,7 @@ class Kit:
     path: Path
     filename: str
     title: str
+    pages: tuple[Path, ...] = ()  # the sheet's pages; every other file of fiches/ is one of its supports
 
 
 class SiteApp:
@@ -73,6 +79,8 @@ class SiteApp:
         self.files = _list_files(self.site)
         self.kits = _read_kits(self.site)
         self.kit_urls = {"/" + kit.path.relative_to(self.site).as_posix(): kit for kit in self.kits.values()}
+        self.pages = {page for kit in self.kits.values() for page in kit.pages}
+        self.supports = self.site / "fiches"
         not_found = self.site / "404.html"
         self.not_found_page = not_found.read_bytes() if not_found.is_file() else NOT_FOUND_PAGE.encode()
         self.not_found_policy = _allow_inline_styles(SECURITY_HEADERS["Content-Security-Policy"], self.not_found_page)
@@ -85,6 +93,8 @@ class SiteApp:
         started = time.perf_counter()
         request = Request(environ)
         try:
+            if environ.get("SERVER_PROTOCOL") not in ("HTTP/1.0", "HTTP/1.1"):
+                raise BadRequest()  # HTTP/2.0 or 0.9 spoken to an HTTP/1 server: answering would be a guess
             response = self.dispatch(request)
         except NotFound:
             response = Response(self.not_found_page, status=404, content_type="text/html; charset=utf-8")
@@ -136,7 +146,11 @@ class SiteApp:
             raise NotFound()
         mimetype = TYPES.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         response = send_file(target, request.environ, conditional=True, max_age=_max_age(path), mimetype=mimetype)
-        if target.suffix == ".html":
+        if target.is_relative_to(self.supports) and target not in self.pages:
+            # A support: a document to download, never a page of the site, even an .html or .svg one (an older
+            # export, or a library exported with --keep-going): the browser saves it and runs nothing of it.
+            response.headers.update(SUPPORT_HEADERS)
+        elif target.suffix == ".html":
             response.headers["Cache-Control"] = "no-cache"
         return response
 
@@ -219,8 +233,11 @@ def _read_kits(site: Path) -> dict[str, Kit]:
     kits = {}
     for slug, entry in entries.items():
         path = (site / entry["path"]).resolve()
+        # An export older than the list of pages: only the sheet's own page is a page, its supports' pages are downloads
+        pages = (site / page for page in entry.get("pages", [f"fiches/{slug}/index.html"]))
         if path.is_relative_to(site) and path.is_file():
-            kits[slug] = Kit(slug=slug, path=path, filename=entry["filename"], title=entry.get("title", slug))
+            kits[slug] = Kit(slug=slug, path=path, filename=entry["filename"], title=entry.get("title", slug),
+                             pages=tuple(page.resolve() for page in pages))
     return kits
 
 
@@ -247,10 +264,14 @@ def run_server(app: SiteApp, host: str, port: int, trusted_proxy: str | None,
     """Serve with waitress until Ctrl-C or SIGTERM, then close the counter cleanly."""
     from waitress.server import create_server
 
-    options: dict[str, Any] = {"host": host, "port": port, "threads": threads, "ident": "outillerie"}
+    _allow_open_files(CONNECTION_LIMIT + 100)
+    options: dict[str, Any] = {"host": host, "port": port, "threads": threads, "ident": "outillerie", **WAITRESS_TUNING}
     if trusted_proxy:
         options.update(trusted_proxy=trusted_proxy, trusted_proxy_headers={"x-forwarded-for"},
                        clear_untrusted_proxy_headers=True)
+    queue = QueueWarnings()
+    logging.getLogger("waitress.queue").addFilter(queue)
+    logging.getLogger("waitress").addFilter(_french_waitress)
     server = create_server(app, **options)
 
     def stop(signum: int, frame: object) -> None:
@@ -267,5 +288,74 @@ def run_server(app: SiteApp, host: str, port: int, trusted_proxy: str | None,
         signal.signal(signal.SIGTERM, previous)
         server.close()
         app.counter.close()
+        queue.flush()
+        logging.getLogger("waitress.queue").removeFilter(queue)
+        logging.getLogger("waitress").removeFilter(_french_waitress)
+
+
+# Waitress's defaults let one client holding 100 idle connections lock everybody else out. Idle connections
+# (no request under way) are closed after 20 s, checked every 5 s; poll() instead of select() serves more
+# than 1,024 open sockets. A public deployment still goes behind a reverse proxy (README).
+CONNECTION_LIMIT = 2000
+WAITRESS_TUNING = {"connection_limit": CONNECTION_LIMIT, "channel_timeout": 20, "cleanup_interval": 5,
+                   "asyncore_use_poll": True}
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's limit of open files (one per connection) up to `wanted`, as far as the system allows."""
+    try:
+        import resource
+    except ImportError:  # not on Unix: the system's own limit applies
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+class QueueWarnings(logging.Filter):
+    """Waitress warns « Task queue depth is N » at every request that waits for a thread (11,849 lines in one
+    load test): one French line a minute at most, saying how many were held back and the deepest queue."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        super().__init__()
+        self.every = every
+        self.last: float | None = None
+        self.held = 0
+        self.deepest = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        depth = record.args[0] if isinstance(record.args, tuple) and record.args else 0
+        self.deepest = max(self.deepest, depth if isinstance(depth, int) else 0)
+        now = time.monotonic()
+        if self.last is not None and now - self.last < self.every:
+            self.held += 1
+            return False
+        record.msg, record.args = _QUEUE_LINE, (self.deepest,)
+        self.last, self.held, self.deepest = now, 0, 0
+        return True
+
+    def flush(self) -> None:
+        """Say what was held back since the last line (at shutdown)."""
+        if self.held:
+            log.warning("serveur chargé : %d autre(s) alerte(s) de file d'attente depuis la précédente (jusqu'à %d "
+                        "requête(s) en attente).", self.held, self.deepest)
+            self.held = self.deepest = 0
+
+
+_QUEUE_LINE = ("serveur chargé : %d requête(s) attendent un fil libre. Les alertes suivantes sont regroupées, une "
+               "ligne par minute au plus ; si cela dure, placez le serveur derrière un proxy inverse (voir le README).")
+_WAITRESS_FRENCH = {
+    "total open connections reached the connection limit, no longer accepting new connections":
+        "trop de connexions ouvertes : les nouvelles attendent qu'une connexion se ferme.",
+    "total open connections dropped below the connection limit, listening again":
+        "les connexions ouvertes repassent sous la limite : le serveur accepte de nouveau les connexions.",
+}
+
+
+def _french_waitress(record: logging.LogRecord) -> bool:
+    """Waitress's own messages about connections, in French."""
+    record.msg = _WAITRESS_FRENCH.get(str(record.msg), record.msg)
+    return True
 
 

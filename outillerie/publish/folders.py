@@ -19,12 +19,16 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import ExportError, reason_fr
+from .memory import memory_path
 
 fcntl: Any
 try:
     import fcntl
 except ImportError:  # no advisory locks (Windows): nothing is ever swept, since no owner can be proven dead
     fcntl = None
+
+
+_SCRATCH = re.compile(r"serve-[0-9]+-[a-z0-9_]{8}")
 
 
 def aside_pattern(output: Path) -> re.Pattern[str]:
@@ -79,6 +83,20 @@ def _lock(folder: Path) -> int | None:
         os.close(handle)
         return None
     return handle
+
+
+@contextlib.contextmanager
+def scratch_folder(cache_dir: Path) -> Iterator[Path]:
+    """A folder of the library's cache for the site `outillerie serve` exports and serves, removed when it stops;
+    the ones of servers that died without cleaning up (SIGKILL, power cut) are removed first."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for dead in sweep(cache_dir, _SCRATCH):
+        memory_path(cache_dir, dead / "site").unlink(missing_ok=True)
+    with claimed_folder(cache_dir, prefix=f"serve-{os.getpid()}-") as folder:
+        try:
+            yield folder
+        finally:
+            memory_path(cache_dir, folder / "site").unlink(missing_ok=True)
 
 
 def swap_in(work: Path, output: Path) -> None:
