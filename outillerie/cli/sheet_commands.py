@@ -38,7 +38,7 @@ def check_command(settings: Settings, paths: tuple[Path, ...], strict: bool, out
     else:
         for problem in report.problems:
             click.echo(str(problem))
-        click.echo(problems_summary(report.problems, report.sheets), err=True)
+        click.echo(problems_summary(report.problems, report.sheets, report.programmes), err=True)
     if report.errors or (strict and report.problems):
         sys.exit(1)
 

@@ -17,6 +17,7 @@ class CheckReport:
 
     problems: tuple[Problem, ...]
     sheets: int
+    programmes: int = 0
 
     @property
     def errors(self) -> int:
@@ -25,6 +26,7 @@ class CheckReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "sheets": self.sheets,
+            "programmes": self.programmes,
             "errors": self.errors,
             "warnings": len(self.problems) - self.errors,
             "problems": [asdict(p) for p in self.problems],
@@ -36,40 +38,47 @@ def check_paths(library: LibraryPaths, paths: Iterable[Path] = ()) -> CheckRepor
 
     Titles are compared with every sheet of the same library, so a duplicate is found even when one file is checked.
     """
-    selected: dict[Path, set[str] | None] = {}
+    selected: dict[Path, dict[str, set[str] | None]] = {}
     for path in paths or (library.root,):
-        root, slug = _resolve(path)
-        chosen = selected.setdefault(root, set())
-        if slug is None or chosen is None:
-            selected[root] = None
-        else:
-            chosen.add(slug)
+        root, kind, slug = _resolve(path)
+        chosen = selected.setdefault(root, {"sheets": set(), "programmes": set()})
+        for name in ("sheets", "programmes") if kind == "library" else (kind,):
+            wanted = chosen[name]
+            if slug is None or wanted is None:
+                chosen[name] = None
+            else:
+                wanted.add(slug)
     problems: list[Problem] = []
-    count = 0
-    for root, slugs in selected.items():
+    sheets = programmes = 0
+    for root, chosen in selected.items():
         cache = library.index_dir if root == library.root else LibraryPaths(root).index_dir
         snapshot = take_snapshot(root, cache)
-        if slugs is None:
-            count += len(snapshot.states)
+        some_sheets, some_programmes = chosen["sheets"], chosen["programmes"]
+        sheets += len(snapshot.states) if some_sheets is None else len(some_sheets)
+        programmes += len(snapshot.programme_states) if some_programmes is None else len(some_programmes)
+        problems.extend(problems_of(snapshot, snapshot.states if some_sheets is None else some_sheets,
+                                    snapshot.programme_states if some_programmes is None else some_programmes))
+        if some_sheets is None:
             problems.extend(snapshot.problems)
-        else:
-            count += len(slugs)
-            problems.extend(problems_of(snapshot, slugs))
-    return CheckReport(problems=tuple(sorted(set(problems))), sheets=count)
+    return CheckReport(problems=tuple(sorted(set(problems))), sheets=sheets, programmes=programmes)
 
 
-def _resolve(path: Path) -> tuple[Path, str | None]:
-    """The library root of a path given to `check`, and the sheet it names (None: every sheet)."""
+def _resolve(path: Path) -> tuple[Path, str, str | None]:
+    """The library root of a path given to `check`, what it names (the library, sheets or programmes) and which
+    one (None: all of them)."""
     path = path.absolute()
-    if path.is_dir() and (path / "resources").is_dir():
-        return path, None
-    if path.is_dir() and path.name == "resources":
-        return path.parent, None
+    if path.is_dir() and ((path / "resources").is_dir() or (path / "programmes").is_dir()):
+        return path, "library", None
+    if path.is_dir() and path.name in ("resources", "programmes"):
+        return path.parent, "sheets" if path.name == "resources" else "programmes", None
     folder = path.parent if path.is_file() else path
     if path.is_file() and path.name != "index.md":
         raise OutillerieError(f"« {path} » n'est pas le fichier index.md d'une fiche. Pour corriger : donnez le dossier "
                               "de la fiche (resources/ma-fiche) ou son index.md.")
+    if folder.parent.name == "programmes":
+        return folder.parent.parent, "programmes", folder.name
     if folder.parent.name != "resources":
         raise OutillerieError(f"« {path} » n'est pas une fiche d'une bibliothèque : une fiche vit dans "
-                              "resources/<nom>/index.md. Pour corriger : donnez un dossier placé dans resources/.")
-    return folder.parent.parent, folder.name
+                              "resources/<nom>/index.md (un programme dans programmes/<nom>/index.md). Pour corriger : "
+                              "donnez un dossier placé dans resources/ ou programmes/.")
+    return folder.parent.parent, "sheets", folder.name

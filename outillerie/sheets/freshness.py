@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 from .. import __version__
 from .fingerprint import code_fingerprint
 
-FORMAT = 1
+FORMAT = 2  # 2: programmes beside the sheets
 STAMP_FILE = "bibliotheque.json"  # small: format, fingerprint, id and the stats of every folder
 CONFIG_FILES = ("outillerie.yml",)
 FORK_FROM = 1000  # sheet folders: below this the stat walk is too short to be worth a child process
@@ -45,6 +45,16 @@ def stats_text(stats: Iterable[tuple[str, str]]) -> str:
     return "".join(f"{slug}\t{line}\n" for slug, line in stats)
 
 
+def library_stats(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The stat lines of every sheet folder and of every programme folder."""
+    return scan(root / "resources"), scan(root / "programmes")
+
+
+def library_stats_text(sheets: Iterable[tuple[str, str]], programmes: Iterable[tuple[str, str]]) -> str:
+    """One text for both: programme lines are named `programmes/<slug>` so they never meet a sheet's."""
+    return stats_text(sheets) + stats_text((f"programmes/{slug}", line) for slug, line in programmes)
+
+
 def rules_fingerprint(root: Path) -> str:
     """What decides validity and content besides the files: our version, our code, our data, the configuration."""
     package = Path(__file__).parent.parent
@@ -68,7 +78,7 @@ def current_id(root: Path, cache_dir: Path) -> str | None:
         return None
     if not isinstance(stamp, dict) or stamp.get("format") != FORMAT:
         return None
-    stats = stats_text(scan(root / "resources"))
+    stats = library_stats_text(*library_stats(root))
     if stamp.get("stats") != stats or stamp.get("fingerprint") != rules_fingerprint(root):
         return None
     found = stamp.get("id")

@@ -5,6 +5,10 @@ remembers, per sheet folder, the stat of its `index.md` and of the folder, the d
 record and every finding; only the folders whose stat moved are read again. ONE fingerprint covers what can
 change a sheet's validity or content without touching its file (outillerie's version, the code of this package,
 the vocabulary and licences, the library's configuration): when it differs, every sheet is read again.
+
+Programmes (`programmes/<slug>/index.md`) live in the same snapshot, with their own stat lines and states; their
+findings against the sheets (an unknown or draft sheet, licences, participants, times) are recomputed at every
+snapshot, since a sheet that changes can break a programme that did not.
 """
 
 from __future__ import annotations
@@ -18,12 +22,20 @@ from ..errors import Problem, SheetError, relative
 from .freshness import (
     FORMAT,
     STAMP_FILE,
+    library_stats,
+    library_stats_text,
     rules_fingerprint,
-    scan,
     snapshot_id,
-    stats_text,
     write_json_atomically,
 )
+from .programme_states import (
+    ProgrammeState,
+    programme_findings,
+    read_programme_state,
+    state_from_json,
+    state_to_json,
+)
+from .programmes import Programme, programme_from_record, read_programme
 from .records import sheet_from_record, sheet_to_record
 from .rules import duplicate_titles, validate_sheet
 from .sheet import Sheet, read_sheet
@@ -58,6 +70,8 @@ class Snapshot:
     states: Mapping[str, SheetState]
     shared: tuple[Problem, ...]
     fresh: Mapping[str, Sheet] = field(default_factory=dict, repr=False)  # sheets parsed by this call, body included
+    programme_states: Mapping[str, ProgrammeState] = field(default_factory=dict)
+    programme_shared: tuple[Problem, ...] = ()  # findings of programmes against the sheets
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -88,6 +102,26 @@ class Snapshot:
         """A sheet with its body and outline: the one parsed by this call, or the file read again."""
         return self.fresh.get(sheet.slug) or read_sheet(sheet.path, self.root, load_vocabulary())
 
+    @property
+    def programme_problems(self) -> tuple[Problem, ...]:
+        """Every finding about programmes, warnings included, sorted by file and line."""
+        found = [p for state in self.programme_states.values() for p in state.problems]
+        return tuple(sorted(set(found + list(self.programme_shared))))
+
+    @property
+    def programme_errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.programme_problems if p.is_error)
+
+    def programmes(self) -> tuple[Programme, ...]:
+        """The valid programmes, sorted by slug (their notes are empty: see `full_programme`)."""
+        broken = {p.path for p in self.programme_problems if p.is_error}
+        return tuple(programme_from_record(state.record, self.root) for slug, state in sorted(self.programme_states.items())
+                     if state.record is not None and state.record["path"] not in broken)
+
+    def full_programme(self, programme: Programme) -> Programme:
+        """A programme with its facilitators' notes, read again from its file."""
+        return read_programme(programme.path, self.root, load_vocabulary())[0]
+
     def digest(self, slug: str) -> str:
         """What an index or a site compares to know that a sheet's content changed (file and rules)."""
         return f"{self.states[slug].digest}:{self.fingerprint[:16]}"
@@ -96,9 +130,9 @@ class Snapshot:
 def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None = None) -> Snapshot:
     """The library as it is on disk, reading again only the folders that moved since the remembered snapshot."""
     fingerprint = rules_fingerprint(root)
-    scanned = scan(root / "resources")
-    stats = stats_text(scanned)
-    remembered = _read(cache_dir, fingerprint) if cache_dir else {}
+    scanned, programme_lines = library_stats(root)
+    stats = library_stats_text(scanned, programme_lines)
+    remembered, remembered_programmes = _read(cache_dir, fingerprint) if cache_dir else ({}, {})
     vocabulary = load_vocabulary()
     states: dict[str, SheetState] = {}
     fresh: dict[str, Sheet] = {}
@@ -116,11 +150,33 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
             progress("Lecture des fiches", number, len(scanned))
     records = [sheet_from_record(s.record, root) for s in states.values()
                if s.record is not None and not any(p.is_error for p in s.problems)]
+    programmes: dict[str, ProgrammeState] = {}
+    for slug, line in programme_lines:
+        old_programme = remembered_programmes.get(slug)
+        if old_programme is not None and old_programme[0] == line and line != "-":
+            programmes[slug] = old_programme[1]
+        else:
+            reread += 1
+            programmes[slug] = read_programme_state(root, slug, vocabulary)[0]
     snapshot = Snapshot(root, snapshot_id(fingerprint, stats), fingerprint, states,
-                        tuple(duplicate_titles(records, root)), fresh)
-    if cache_dir and (reread or len(remembered) != len(states) or not remembered):
-        _write(cache_dir, snapshot, dict(scanned))
+                        tuple(duplicate_titles(records, root)), fresh, programmes)
+    if programmes:
+        snapshot = _with_programme_findings(snapshot)
+    if cache_dir and (reread or len(remembered) != len(states) or len(remembered_programmes) != len(programmes)
+                      or not (remembered or remembered_programmes)):
+        _write(cache_dir, snapshot, dict(scanned), dict(programme_lines))
     return snapshot
+
+
+def _with_programme_findings(snapshot: Snapshot) -> Snapshot:
+    """The snapshot with the findings of its programmes against its sheets."""
+    import dataclasses
+
+    readable = {slug: sheet_from_record(state.record, snapshot.root) for slug, state in snapshot.states.items()
+                if state.record is not None}
+    broken = set(snapshot.states) - snapshot._valid
+    found = programme_findings(snapshot.root, snapshot.programme_states, readable, broken, set(snapshot.states))
+    return dataclasses.replace(snapshot, programme_shared=found)
 
 
 def _read_state(root: Path, slug: str, vocabulary: Any) -> tuple[SheetState, Sheet | None]:
@@ -139,37 +195,45 @@ def _read_state(root: Path, slug: str, vocabulary: Any) -> tuple[SheetState, She
     return SheetState(slug, digest, sheet_to_record(sheet, root), problems), sheet
 
 
-def _read(cache_dir: Path, fingerprint: str) -> dict[str, tuple[str, SheetState]]:
+Remembered = dict[str, tuple[str, SheetState]]
+RememberedProgrammes = dict[str, tuple[str, ProgrammeState]]
+
+
+def _read(cache_dir: Path, fingerprint: str) -> tuple[Remembered, RememberedProgrammes]:
     """The remembered states by slug, with their stat line; nothing when absent, foreign or made by other code."""
     try:
         data = json.loads((cache_dir / DETAILS_FILE).read_text(encoding="utf-8"))
         if data.get("format") != FORMAT or data.get("fingerprint") != fingerprint:
-            return {}
-        return {slug: (line, SheetState(slug, digest, record, tuple(Problem(*p) for p in problems)))
-                for slug, (line, digest, record, problems) in data["sheets"].items()}
+            return {}, {}
+        sheets = {slug: (line, SheetState(slug, digest, record, tuple(Problem(*p) for p in problems)))
+                  for slug, (line, digest, record, problems) in data["sheets"].items()}
+        return sheets, {slug: state_from_json(slug, entry) for slug, entry in data["programmes"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        return {}, {}
 
 
-def _write(cache_dir: Path, snapshot: Snapshot, lines: Mapping[str, str]) -> None:
+def _write(cache_dir: Path, snapshot: Snapshot, lines: Mapping[str, str], programme_lines: Mapping[str, str]) -> None:
     """Details first, then the small stamp that `current_id` reads: a reader never trusts half a snapshot.
 
     The snapshot is a cache: a folder that cannot be written only costs the next command a full read."""
     sheets = {slug: [lines[slug], state.digest, state.record, [list(vars(p).values()) for p in state.problems]]
               for slug, state in sorted(snapshot.states.items())}
+    programmes = {slug: state_to_json(programme_lines[slug], state)
+                  for slug, state in sorted(snapshot.programme_states.items())}
     stamp = {"format": FORMAT, "fingerprint": snapshot.fingerprint, "id": snapshot.id,
-             "stats": stats_text(sorted(lines.items()))}
+             "stats": library_stats_text(sorted(lines.items()), sorted(programme_lines.items()))}
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         write_json_atomically(cache_dir / DETAILS_FILE, {"format": FORMAT, "fingerprint": snapshot.fingerprint,
-                                                         "sheets": sheets})
+                                                         "sheets": sheets, "programmes": programmes})
         write_json_atomically(cache_dir / STAMP_FILE, stamp)
     except OSError:
         pass
 
 
-def problems_of(snapshot: Snapshot, slugs: Iterable[str]) -> tuple[Problem, ...]:
-    """The findings of some sheets only (for `check PATH`), shared ones included."""
+def problems_of(snapshot: Snapshot, slugs: Iterable[str], programmes: Iterable[str] = ()) -> tuple[Problem, ...]:
+    """The findings of some sheets and programmes only (for `check PATH`), shared ones included."""
     shown = {relative(snapshot.root / "resources" / slug / "index.md", snapshot.root) for slug in slugs}
     folders = tuple(path[: -len("index.md")] for path in shown)  # a support's findings name the support's file
-    return tuple(p for p in snapshot.problems if p.path in shown or p.path.startswith(folders))
+    shown |= {relative(snapshot.root / "programmes" / slug / "index.md", snapshot.root) for slug in programmes}
+    return tuple(p for p in snapshot.problems + snapshot.programme_problems if p.path in shown or p.path.startswith(folders))

@@ -41,8 +41,8 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def problems_summary(problems: Iterable[Problem], sheets: int) -> str:
-    """The last line of `check`: how many sheets, errors and warnings."""
+def problems_summary(problems: Iterable[Problem], sheets: int, programmes: int = 0) -> str:
+    """The last line of `check`: how many sheets (and programmes), errors and warnings."""
     problems = list(problems)
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
@@ -50,6 +50,9 @@ def problems_summary(problems: Iterable[Problem], sheets: int) -> str:
     def plural(count: int, word: str) -> str:
         return f"{count} {word}{'s' if count > 1 else ''}"
 
+    checked = f"{plural(sheets, 'fiche')} vérifiée{'s' if sheets > 1 else ''}"
+    if programmes:
+        checked = f"{plural(sheets, 'fiche')} et {plural(programmes, 'programme')} vérifiés"
     if not problems:
-        return f"{plural(sheets, 'fiche')} vérifiée{'s' if sheets > 1 else ''} : aucun problème."
-    return f"{plural(sheets, 'fiche')} vérifiée{'s' if sheets > 1 else ''} : {plural(errors, 'erreur')}, {plural(warnings, 'avertissement')}."
+        return f"{checked} : aucun problème."
+    return f"{checked} : {plural(errors, 'erreur')}, {plural(warnings, 'avertissement')}."
