@@ -7,7 +7,7 @@ nothing imports it.
 
 from __future__ import annotations
 
-from . import counter_commands, search_commands, sheet_commands, site_commands  # noqa: F401  (they register)
+from . import counter_commands, programme_commands, search_commands, sheet_commands, site_commands  # noqa: F401
 from .app import cli, main
 
 __all__ = ["cli", "main"]
