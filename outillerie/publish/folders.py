@@ -15,6 +15,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -28,19 +29,30 @@ except ImportError:  # no advisory locks (Windows): nothing is ever swept, since
     fcntl = None
 
 
-_SCRATCH = re.compile(r"serve-[0-9]+-[a-z0-9_]{8}")
+_NEW = ".new"  # a folder being made, not locked yet
+_NEW_GRACE = 60.0  # seconds after which such a folder is an orphan
+_SCRATCH = re.compile(r"serve-[0-9]+-[a-z0-9_]{8}(?:\.new)?")
 
 
 def aside_pattern(output: Path) -> re.Pattern[str]:
     """The names of the working folders of exports into `output` (as `tempfile.mkdtemp` makes them)."""
-    return re.compile(rf"\.{re.escape(output.name)}\.[a-z0-9_]{{8}}\.(?:tmp|old)")
+    return re.compile(rf"\.{re.escape(output.name)}\.[a-z0-9_]{{8}}\.(?:tmp|old)(?:\.new)?")
 
 
 @contextlib.contextmanager
 def claimed_folder(parent: Path, prefix: str, suffix: str = "") -> Iterator[Path]:
-    """A new folder in `parent`, locked while the block runs (and no longer than this process); removed after."""
-    folder = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=parent))
-    handle = _lock(folder)
+    """A new folder in `parent`, locked while the block runs (and no longer than this process); removed after.
+
+    It is made and locked under a name ending in `.new`, then renamed: no other process ever sees it unlocked
+    under the name it sweeps."""
+    staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix + _NEW, dir=parent))
+    handle = _lock(staging)
+    folder = staging.with_name(staging.name[: -len(_NEW)])
+    try:
+        os.rename(staging, folder)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     try:
         yield folder
     finally:
@@ -58,6 +70,8 @@ def sweep(parent: Path, pattern: re.Pattern[str]) -> list[Path]:
     except OSError:
         return removed
     for entry in entries:
+        if entry.name.endswith(_NEW) and not _older_than(entry, _NEW_GRACE):
+            continue  # an instant between its making and its locking: only an old one is an orphan
         handle = _lock(Path(entry.path))
         if handle is None:
             continue  # its export or server is still running
@@ -67,6 +81,13 @@ def sweep(parent: Path, pattern: re.Pattern[str]) -> list[Path]:
         finally:
             os.close(handle)
     return removed
+
+
+def _older_than(entry: os.DirEntry[str], seconds: float) -> bool:
+    try:
+        return time.time() - entry.stat(follow_symlinks=False).st_mtime > seconds
+    except OSError:
+        return False
 
 
 def _lock(folder: Path) -> int | None:
