@@ -40,7 +40,8 @@ def export_command(settings: Settings, output: Path, base_url: str | None, count
         click.echo(line, err=True)
     reused = f" ({report.reused} inchangée(s), reprise(s) de l'export précédent)" if report.reused else ""
     left = f" ; {report.left_out} fiche(s) invalide(s) laissée(s) de côté" if report.problems else ""
-    click.echo(f"Site exporté dans {report.output} : {report.exported} fiche(s){reused}{left}.")
+    programmes = f" et {report.programmes} programme(s)" if report.programmes else ""
+    click.echo(f"Site exporté dans {report.output} : {report.exported} fiche(s){programmes}{reused}{left}.")
 
 
 

@@ -98,6 +98,18 @@ def fetch_stats(server: str, by: str = "resource", since: date | None = None,
                               "Pour corriger : donnez l'adresse affichée par outillerie serve.") from error
 
 
+def fetch_figures(server: str) -> dict[str, Any]:
+    """Every public figure of a running server (`/api/chiffres.json`), as `outillerie stats --figures` writes them."""
+    url = f"{server.rstrip('/')}/api/chiffres.json"
+    with _get(url) as response:
+        _raise_for_status(response, url)
+        try:
+            return response.json()
+        except ValueError as error:
+            raise ClientError(f"{url} n'a pas renvoyé de JSON : est-ce bien un serveur outillerie ? "
+                              "Pour corriger : donnez l'adresse affichée par outillerie serve.") from error
+
+
 def _get(url: str, stream: bool = False, timeout: tuple[float, float] = TIMEOUT) -> requests.Response:
     """GET with our user agent and timeouts; every network failure becomes a French message."""
     if not url.startswith(("http://", "https://")):

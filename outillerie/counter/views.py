@@ -74,3 +74,61 @@ def _text_cell(text: str) -> str:
     `spreadsheet_safe`, which this layer may not import): an apostrophe before a leading = + - @ tab or CR."""
     starts = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
     return "'" + text if text.startswith(starts) else text
+
+
+def uses_table(uses: dict[str, Any], titles: dict[str, str]) -> str:
+    """Declared uses as tables a person reads: total, by month, sheet, région (with its départements), band."""
+    lines = [f"Animations déclarées : {uses['total']}", ""]
+    if not uses["detail"]:
+        lines.append("Aucun détail publié : moins de 3 déclarations en tout.")
+    sections = [
+        ("Par mois", [(row["month"], row["declarations"]) for row in uses["by_month"]]),
+        ("Par fiche", [(titles.get(row["slug"], row["slug"]), row["declarations"]) for row in uses["by_sheet"]]),
+        ("Par région et département", [
+            item for region in uses["by_region"] for item in
+            [(region["name"], region["declarations"])]
+            + [(f"  {d['code']} {d['name']}", d["declarations"]) for d in region["departements"]]]),
+        ("Participant·e·s par animation", [(row["label"], row["declarations"]) for row in uses["participants"]["bands"]]),
+        ("Publics touchés", [(row["label"], row["declarations"]) for row in uses["publics"]]),
+    ]
+    for heading, rows in sections:
+        if not rows:
+            continue
+        width = max(len(_cut(label)) for label, _ in rows)
+        lines += [heading, *(f"  {_cut(label).ljust(width)}  {value}" for label, value in rows), ""]
+    low, high = uses["participants"]["min"], uses["participants"]["max"]
+    if low is not None:
+        lines.append(f"Personnes touchées : {'au moins ' + str(low) if high is None else f'entre {low} et {high}'}.")
+    lines.append(uses["rule"])
+    return "\n".join(lines)
+
+
+def uses_csv(uses: dict[str, Any], titles: dict[str, str]) -> str:
+    """Declared uses as CSV: one line per published cell (dimension, code, label, declarations)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["dimension", "code", "libelle", "declarations"])
+    writer.writerow(["total", "", "", uses["total"]])
+    for row in uses["by_month"]:
+        writer.writerow(["mois", row["month"], row["month"], row["declarations"]])
+    for row in uses["by_sheet"]:
+        writer.writerow(["fiche", row["slug"], titles.get(row["slug"], ""), row["declarations"]])
+        for answer in row["recommend"]:
+            writer.writerow(["recommandation", f"{row['slug']}:{answer['answer']}", answer["label"],
+                             answer["declarations"]])
+    for region in uses["by_region"]:
+        writer.writerow(["region", region["code"], region["name"], region["declarations"]])
+    for departement in uses["by_departement"]:
+        writer.writerow(["departement", departement["code"], departement["name"], departement["declarations"]])
+    for band in uses["participants"]["bands"]:
+        writer.writerow(["participants", band["band"], band["label"], band["declarations"]])
+    for public in uses["publics"]:
+        writer.writerow(["public", public["public"], public["label"], public["declarations"]])
+    return buffer.getvalue()
+
+
+def _cut(label: str) -> str:
+    return label if len(label) <= 50 else label[:49] + "…"
