@@ -14,6 +14,7 @@ import mimetypes
 import re
 import signal
 import time
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -24,12 +25,9 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from ..errors import CounterError
-from .database import CounterStore, Target, reading
-from .sitefiles import Kit, list_files, read_kits
-from .impact import FOREIGN, TOO_BIG, Answer, FiguresCache, ImpactPages, declare, foreign_origin, form_page, refused
 from .stats import GROUPINGS, read_stats, stats_as_dict
-from .uses import MAX_BODY
-from .usestats import read_uses
+from .store import Counter
+from .tuning import CONNECTION_LIMIT, WAITRESS_TUNING, WaitressLogs, allow_open_files
 
 log = logging.getLogger("outillerie.server")
 
@@ -61,16 +59,26 @@ NOT_FOUND_PAGE = """<!doctype html>
 """
 
 
+@dataclass(frozen=True)
+class Kit:
+    """A downloadable kit of the export: the file and the name the visitor's browser gives it."""
+
+    slug: str
+    path: Path
+    filename: str
+    title: str
+    pages: tuple[Path, ...] = ()  # the sheet's pages; every other file of fiches/ is one of its supports
+
+
 class SiteApp:
     """Serves one exported site folder, counts its kit downloads into `counter`."""
 
-    def __init__(self, site: Path, counter: CounterStore, db_path: Target, pages: ImpactPages | None = None) -> None:
+    def __init__(self, site: Path, counter: Counter, db_path: Path) -> None:
         self.site = site.resolve()
         self.counter = counter
         self.db_path = db_path
-        self.impact_pages = pages  # the declaration and statistics pages, made by the site's templates
-        self.files = list_files(self.site)
-        self.kits = read_kits(self.site)
+        self.files = _list_files(self.site)
+        self.kits = _read_kits(self.site)
         self.kit_urls = {"/" + kit.path.relative_to(self.site).as_posix(): kit for kit in self.kits.values()}
         self.pages = {page for kit in self.kits.values() for page in kit.pages}
         self.supports = self.site / "fiches"
@@ -80,12 +88,7 @@ class SiteApp:
         self.routes = Map([
             Rule("/telecharger/<slug>", endpoint="download", methods=["GET", "HEAD"]),
             Rule("/api/stats.json", endpoint="stats", methods=["GET", "HEAD"]),
-            Rule("/api/chiffres.json", endpoint="figures-json", methods=["GET", "HEAD"]),
-            Rule("/chiffres/", endpoint="figures", methods=["GET", "HEAD"]),
-            Rule("/chiffres/index.html", endpoint="figures", methods=["GET", "HEAD"]),
-            Rule("/declarer/<slug>", endpoint="declare", methods=["GET", "HEAD", "POST"]),
         ])
-        self.figures = FiguresCache(db_path, {slug: kit.title for slug, kit in self.kits.items()})
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -121,34 +124,12 @@ class SiteApp:
             endpoint, values = adapter.match()
         except NotFound:
             return self.static(request)
-        if endpoint in ("download", "declare"):
+        if endpoint == "download":
             kit = self.kits.get(values["slug"])
-            if kit is None or (endpoint == "declare" and self.impact_pages is None):
+            if kit is None:
                 raise NotFound()
-            return self.send_kit(request, kit) if endpoint == "download" else self.declare(request, kit)
-        if endpoint == "figures-json":
-            return _response(self.figures.json())
-        if endpoint == "figures":
-            if self.impact_pages is None:
-                return self.static(request)
-            return _response(self.figures.page(self.impact_pages))
+            return self.send_kit(request, kit)
         return self.stats(request)
-
-    def declare(self, request: Request, kit: Kit) -> Response:
-        """« J'ai animé cet atelier »: the form (GET), or a declaration checked, counted and thanked (POST)."""
-        pages = self.impact_pages
-        assert pages is not None
-        if request.method != "POST":
-            return _response(form_page(pages, kit.slug, kit.title))
-        wants_json = "application/json" in request.headers.get("Accept", "")
-        if foreign_origin({name: value for name, value in request.headers.items()}, request.host):
-            return _response(refused(pages, kit.slug, kit.title, 403, FOREIGN, wants_json))
-        if request.content_length is None or request.content_length > MAX_BODY:  # unannounced or too big
-            return _response(refused(pages, kit.slug, kit.title, 413, TOO_BIG, wants_json))
-        request.max_content_length = request.max_form_memory_size = MAX_BODY
-        form = {name: request.form.getlist(name) for name in request.form}
-        return _response(declare(self.counter, pages, kit.slug, kit.title, form, request.remote_addr or "",
-                                 request.user_agent.string, wants_json, datetime.now(timezone.utc).date()))
 
     def static(self, request: Request) -> Response:
         """A file of the site, found by its URL in the list made at start-up."""
@@ -211,9 +192,6 @@ class SiteApp:
             return Response("Paramètres invalides : by vaut resource, month, day ou resource-month ; since et until "
                             "sont des dates AAAA-MM-JJ.\n", status=400, content_type="text/plain; charset=utf-8")
         body = stats_as_dict(read_stats(self.db_path, since=since, until=until, by=by))
-        with reading(self.db_path) as reader:  # declared uses, by the months of the period, small cells suppressed
-            body["uses"] = read_uses(reader, since.isoformat()[:7] if since else "0000-00",
-                                     until.isoformat()[:7] if until else "9999-99")
         body["titles"] = {slug: kit.title for slug, kit in sorted(self.kits.items())}
         if by == "resource":
             body["resources"] = {row["slug"]: {"downloads": row["downloads"], "unique_downloads": row["unique_downloads"]}
@@ -224,12 +202,44 @@ class SiteApp:
         return response
 
 
-def _response(answer: Answer) -> Response:
-    return Response(answer.body, status=answer.status, content_type=answer.content_type, headers=answer.headers)
-
-
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def _list_files(site: Path) -> dict[str, Path]:
+    """URL path -> file, for every visible file of the site; a folder's index.html also answers at `folder/`."""
+    files: dict[str, Path] = {}
+    for path in sorted(site.rglob("*")):
+        relative = path.relative_to(site)
+        if not path.is_file() or path.is_symlink() or any(part.startswith(".") for part in relative.parts):
+            continue  # hidden files (the export's memory) are not part of the site
+        url = "/" + relative.as_posix()
+        files[url] = path
+        if path.name == "index.html":
+            files[url[: -len("index.html")]] = path
+    return files
+
+
+def _read_kits(site: Path) -> dict[str, Kit]:
+    """The export's list of kits: the only way a download URL reaches a file."""
+    manifest = site / "kits.json"
+    try:
+        entries = json.loads(manifest.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise CounterError(f"le dossier « {site} » n'a pas de fichier kits.json : ce n'est pas un site exporté par "
+                           "outillerie. Pour corriger : lancez outillerie export, ou outillerie serve sans --site.") from error
+    except (OSError, ValueError) as error:
+        raise CounterError(f"le fichier « {manifest} » est illisible. Pour corriger : exportez le site à nouveau "
+                           "(outillerie export).") from error
+    kits = {}
+    for slug, entry in entries.items():
+        path = (site / entry["path"]).resolve()
+        # An export older than the list of pages: only the sheet's own page is a page, its supports' pages are downloads
+        pages = (site / page for page in entry.get("pages", [f"fiches/{slug}/index.html"]))
+        if path.is_relative_to(site) and path.is_file():
+            kits[slug] = Kit(slug=slug, path=path, filename=entry["filename"], title=entry.get("title", slug),
+                             pages=tuple(page.resolve() for page in pages))
+    return kits
 
 
 def _allow_inline_styles(policy: str, page: bytes) -> str:
@@ -255,15 +265,17 @@ def run_server(app: SiteApp, host: str, port: int, trusted_proxy: str | None,
     """Serve with waitress until Ctrl-C or SIGTERM, then close the counter cleanly."""
     from waitress.server import create_server
 
-    _allow_open_files(CONNECTION_LIMIT + 100)
+    allow_open_files(CONNECTION_LIMIT + 100)
     options: dict[str, Any] = {"host": host, "port": port, "threads": threads, "ident": "outillerie", **WAITRESS_TUNING}
     if trusted_proxy:
         options.update(trusted_proxy=trusted_proxy, trusted_proxy_headers={"x-forwarded-for"},
                        clear_untrusted_proxy_headers=True)
-    queue = QueueWarnings()
-    logging.getLogger("waitress.queue").addFilter(queue)
-    logging.getLogger("waitress").addFilter(_french_waitress)
+    logs = WaitressLogs()
     server = create_server(app, **options)
+    channel = _http_one_channel()
+    for listener in [server, *getattr(server, "map", {}).values()]:
+        if hasattr(listener, "channel_class"):
+            listener.channel_class = channel
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -279,74 +291,22 @@ def run_server(app: SiteApp, host: str, port: int, trusted_proxy: str | None,
         signal.signal(signal.SIGTERM, previous)
         server.close()
         app.counter.close()
-        queue.flush()
-        logging.getLogger("waitress.queue").removeFilter(queue)
-        logging.getLogger("waitress").removeFilter(_french_waitress)
+        logs.close()
 
 
-# Waitress's defaults let one client holding 100 idle connections lock everybody else out. Idle connections
-# (no request under way) are closed after 20 s, checked every 5 s; poll() instead of select() serves more
-# than 1,024 open sockets. A public deployment still goes behind a reverse proxy (README).
-CONNECTION_LIMIT = 2000
-WAITRESS_TUNING = {"connection_limit": CONNECTION_LIMIT, "channel_timeout": 20, "cleanup_interval": 5,
-                   "asyncore_use_poll": True}
+def _http_one_channel() -> type:
+    """Waitress's connection, refusing with a 400 any request that is not HTTP/1.0 or 1.1 (waitress would answer
+    HTTP/2.0, HTTP/0.9 or HTTP/3.0 as if it were 1.0, and hide the version from the application)."""
+    from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser, ParsingError
 
+    class HttpOneParser(HTTPRequestParser):
+        def parse_header(self, header_plus: bytes) -> None:
+            super().parse_header(header_plus)
+            if self.version not in ("1.0", "1.1"):
+                raise ParsingError("ce serveur ne parle que HTTP/1.0 et HTTP/1.1")
 
-def _allow_open_files(wanted: int) -> None:
-    """Raise this process's limit of open files (one per connection) up to `wanted`, as far as the system allows."""
-    try:
-        import resource
-    except ImportError:  # not on Unix: the system's own limit applies
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    class HttpOneChannel(HTTPChannel):
+        parser_class = HttpOneParser
 
-
-class QueueWarnings(logging.Filter):
-    """Waitress warns « Task queue depth is N » at every request that waits for a thread (11,849 lines in one
-    load test): one French line a minute at most, saying how many were held back and the deepest queue."""
-
-    def __init__(self, every: float = 60.0) -> None:
-        super().__init__()
-        self.every = every
-        self.last: float | None = None
-        self.held = 0
-        self.deepest = 0
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        depth = record.args[0] if isinstance(record.args, tuple) and record.args else 0
-        self.deepest = max(self.deepest, depth if isinstance(depth, int) else 0)
-        now = time.monotonic()
-        if self.last is not None and now - self.last < self.every:
-            self.held += 1
-            return False
-        record.msg, record.args = _QUEUE_LINE, (self.deepest,)
-        self.last, self.held, self.deepest = now, 0, 0
-        return True
-
-    def flush(self) -> None:
-        """Say what was held back since the last line (at shutdown)."""
-        if self.held:
-            log.warning("serveur chargé : %d autre(s) alerte(s) de file d'attente depuis la précédente (jusqu'à %d "
-                        "requête(s) en attente).", self.held, self.deepest)
-            self.held = self.deepest = 0
-
-
-_QUEUE_LINE = ("serveur chargé : %d requête(s) attendent un fil libre. Les alertes suivantes sont regroupées, une "
-               "ligne par minute au plus ; si cela dure, placez le serveur derrière un proxy inverse (voir le README).")
-_WAITRESS_FRENCH = {
-    "total open connections reached the connection limit, no longer accepting new connections":
-        "trop de connexions ouvertes : les nouvelles attendent qu'une connexion se ferme.",
-    "total open connections dropped below the connection limit, listening again":
-        "les connexions ouvertes repassent sous la limite : le serveur accepte de nouveau les connexions.",
-}
-
-
-def _french_waitress(record: logging.LogRecord) -> bool:
-    """Waitress's own messages about connections, in French."""
-    record.msg = _WAITRESS_FRENCH.get(str(record.msg), record.msg)
-    return True
-
-
+    return HttpOneChannel
