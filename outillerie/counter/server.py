@@ -14,7 +14,6 @@ import mimetypes
 import re
 import signal
 import time
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -25,9 +24,13 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from ..errors import CounterError
+from .database import CounterStore, Target, reading
+from .sitefiles import Kit, list_files, read_kits
+from .impact import FOREIGN, TOO_BIG, Answer, FiguresCache, ImpactPages, declare, foreign_origin, form_page, refused
 from .stats import GROUPINGS, read_stats, stats_as_dict
-from .store import Counter
 from .tuning import CONNECTION_LIMIT, WAITRESS_TUNING, WaitressLogs, allow_open_files
+from .uses import MAX_BODY
+from .usestats import read_uses
 
 log = logging.getLogger("outillerie.server")
 
@@ -59,26 +62,16 @@ NOT_FOUND_PAGE = """<!doctype html>
 """
 
 
-@dataclass(frozen=True)
-class Kit:
-    """A downloadable kit of the export: the file and the name the visitor's browser gives it."""
-
-    slug: str
-    path: Path
-    filename: str
-    title: str
-    pages: tuple[Path, ...] = ()  # the sheet's pages; every other file of fiches/ is one of its supports
-
-
 class SiteApp:
     """Serves one exported site folder, counts its kit downloads into `counter`."""
 
-    def __init__(self, site: Path, counter: Counter, db_path: Path) -> None:
+    def __init__(self, site: Path, counter: CounterStore, db_path: Target, pages: ImpactPages | None = None) -> None:
         self.site = site.resolve()
         self.counter = counter
         self.db_path = db_path
-        self.files = _list_files(self.site)
-        self.kits = _read_kits(self.site)
+        self.impact_pages = pages  # the declaration and statistics pages, made by the site's templates
+        self.files = list_files(self.site)
+        self.kits = read_kits(self.site)
         self.kit_urls = {"/" + kit.path.relative_to(self.site).as_posix(): kit for kit in self.kits.values()}
         self.pages = {page for kit in self.kits.values() for page in kit.pages}
         self.supports = self.site / "fiches"
@@ -88,7 +81,12 @@ class SiteApp:
         self.routes = Map([
             Rule("/telecharger/<slug>", endpoint="download", methods=["GET", "HEAD"]),
             Rule("/api/stats.json", endpoint="stats", methods=["GET", "HEAD"]),
+            Rule("/api/chiffres.json", endpoint="figures-json", methods=["GET", "HEAD"]),
+            Rule("/chiffres/", endpoint="figures", methods=["GET", "HEAD"]),
+            Rule("/chiffres/index.html", endpoint="figures", methods=["GET", "HEAD"]),
+            Rule("/declarer/<slug>", endpoint="declare", methods=["GET", "HEAD", "POST"]),
         ])
+        self.figures = FiguresCache(db_path, {slug: kit.title for slug, kit in self.kits.items()})
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -124,12 +122,34 @@ class SiteApp:
             endpoint, values = adapter.match()
         except NotFound:
             return self.static(request)
-        if endpoint == "download":
+        if endpoint in ("download", "declare"):
             kit = self.kits.get(values["slug"])
-            if kit is None:
+            if kit is None or (endpoint == "declare" and self.impact_pages is None):
                 raise NotFound()
-            return self.send_kit(request, kit)
+            return self.send_kit(request, kit) if endpoint == "download" else self.declare(request, kit)
+        if endpoint == "figures-json":
+            return _response(self.figures.json())
+        if endpoint == "figures":
+            if self.impact_pages is None:
+                return self.static(request)
+            return _response(self.figures.page(self.impact_pages))
         return self.stats(request)
+
+    def declare(self, request: Request, kit: Kit) -> Response:
+        """« J'ai animé cet atelier »: the form (GET), or a declaration checked, counted and thanked (POST)."""
+        pages = self.impact_pages
+        assert pages is not None
+        if request.method != "POST":
+            return _response(form_page(pages, kit.slug, kit.title))
+        wants_json = "application/json" in request.headers.get("Accept", "")
+        if foreign_origin({name: value for name, value in request.headers.items()}, request.host):
+            return _response(refused(pages, kit.slug, kit.title, 403, FOREIGN, wants_json))
+        if request.content_length is None or request.content_length > MAX_BODY:  # unannounced or too big
+            return _response(refused(pages, kit.slug, kit.title, 413, TOO_BIG, wants_json))
+        request.max_content_length = request.max_form_memory_size = MAX_BODY
+        form = {name: request.form.getlist(name) for name in request.form}
+        return _response(declare(self.counter, pages, kit.slug, kit.title, form, request.remote_addr or "",
+                                 request.user_agent.string, wants_json, datetime.now(timezone.utc).date()))
 
     def static(self, request: Request) -> Response:
         """A file of the site, found by its URL in the list made at start-up."""
@@ -192,6 +212,9 @@ class SiteApp:
             return Response("Paramètres invalides : by vaut resource, month, day ou resource-month ; since et until "
                             "sont des dates AAAA-MM-JJ.\n", status=400, content_type="text/plain; charset=utf-8")
         body = stats_as_dict(read_stats(self.db_path, since=since, until=until, by=by))
+        with reading(self.db_path) as reader:  # declared uses, by the months of the period, small cells suppressed
+            body["uses"] = read_uses(reader, since.isoformat()[:7] if since else "0000-00",
+                                     until.isoformat()[:7] if until else "9999-99")
         body["titles"] = {slug: kit.title for slug, kit in sorted(self.kits.items())}
         if by == "resource":
             body["resources"] = {row["slug"]: {"downloads": row["downloads"], "unique_downloads": row["unique_downloads"]}
@@ -202,44 +225,12 @@ class SiteApp:
         return response
 
 
+def _response(answer: Answer) -> Response:
+    return Response(answer.body, status=answer.status, content_type=answer.content_type, headers=answer.headers)
+
+
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
-
-
-def _list_files(site: Path) -> dict[str, Path]:
-    """URL path -> file, for every visible file of the site; a folder's index.html also answers at `folder/`."""
-    files: dict[str, Path] = {}
-    for path in sorted(site.rglob("*")):
-        relative = path.relative_to(site)
-        if not path.is_file() or path.is_symlink() or any(part.startswith(".") for part in relative.parts):
-            continue  # hidden files (the export's memory) are not part of the site
-        url = "/" + relative.as_posix()
-        files[url] = path
-        if path.name == "index.html":
-            files[url[: -len("index.html")]] = path
-    return files
-
-
-def _read_kits(site: Path) -> dict[str, Kit]:
-    """The export's list of kits: the only way a download URL reaches a file."""
-    manifest = site / "kits.json"
-    try:
-        entries = json.loads(manifest.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise CounterError(f"le dossier « {site} » n'a pas de fichier kits.json : ce n'est pas un site exporté par "
-                           "outillerie. Pour corriger : lancez outillerie export, ou outillerie serve sans --site.") from error
-    except (OSError, ValueError) as error:
-        raise CounterError(f"le fichier « {manifest} » est illisible. Pour corriger : exportez le site à nouveau "
-                           "(outillerie export).") from error
-    kits = {}
-    for slug, entry in entries.items():
-        path = (site / entry["path"]).resolve()
-        # An export older than the list of pages: only the sheet's own page is a page, its supports' pages are downloads
-        pages = (site / page for page in entry.get("pages", [f"fiches/{slug}/index.html"]))
-        if path.is_relative_to(site) and path.is_file():
-            kits[slug] = Kit(slug=slug, path=path, filename=entry["filename"], title=entry.get("title", slug),
-                             pages=tuple(page.resolve() for page in pages))
-    return kits
 
 
 def _allow_inline_styles(policy: str, page: bytes) -> str:
