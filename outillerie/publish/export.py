@@ -46,6 +46,7 @@ from .kits import credits_text, kit_entries, kit_filename, licence_text, write_z
 from .markdown import Rendered, french_spacing, render_markdown
 from .memory import folder_stamp, memory_path, read_memory, write_memory
 from .pages import citation, clock, french_date, json_ld, relative_link, timeline
+from .programmes import programme_card_html, write_programmes
 
 Progress = Callable[[str, int, int], None]  # (label, done, total), like index.update_index
 EXPORT_FORMAT = 1
@@ -67,6 +68,7 @@ class ExportReport:
     drafts: int
     problems: tuple[Problem, ...]
     notes: tuple[str, ...] = ()
+    programmes: int = 0
 
     @property
     def left_out(self) -> int:
@@ -103,11 +105,12 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
     except OSError as error:
         raise _unwritable(output, error) from error
     write_memory(memory, code, site.memory)
-    errors = snapshot.errors + tuple(site.problems)
+    errors = snapshot.errors + snapshot.programme_errors + tuple(site.problems)
     notes = () if options["base_url"] else (
         "Remarque : sans --base-url, sitemap.xml et flux.atom donnent des adresses relatives ; donnez l'adresse publique "
         "du site pour les rendre utilisables par les moteurs de recherche et les lecteurs de flux.",)
-    report = ExportReport(output, len(site.sheets), reused, len(valid) - len(sheets), errors, notes)
+    report = ExportReport(output, len(site.sheets), reused, len(valid) - len(sheets), errors, notes,
+                          len(site.programme_cards))
     if errors and not keep_going:
         lines = "\n".join(str(p) for p in errors)
         raise ExportError(f"{report.left_out} fiche(s) invalide(s) laissée(s) de côté ; le site a été écrit sans "
@@ -178,6 +181,7 @@ class _Site:
         self.previous = previous
         self.code = code
         self.memory: dict[str, Any] = {}
+        self.programme_cards: list[Markup] = []  # the catalogue cards of the programmes written (publish/programmes.py)
         self.problems: list[Problem] = []
         self.style = _trusted(_style())
 
@@ -214,6 +218,7 @@ class _Site:
             if progress:
                 progress("Export des fiches", done, len(self.sheets))
         self.sheets = published
+        self.programme_cards = [_trusted(programme_card_html(self, card)) for card in write_programmes(self, work, _trusted)]
         self.write_shared(work, analysed)
         return reused
 
@@ -332,7 +337,7 @@ class _Site:
         vocabulary = self.vocabulary
         index = browser_index(self.sheets, vocabulary, analysed)
         cards = [_trusted(self.memory[s.slug]["card"]) for s in self.sheets]
-        self.render("catalogue.html", work / "index.html", root="", cards=cards, vocabulary=vocabulary,
+        self.render("catalogue.html", work / "index.html", root="", cards=cards, programmes=self.programme_cards, vocabulary=vocabulary,
                     durations=DURATION_CHOICES, index_json=_trusted(embed_json(index)))
         self.render("about.html", work / "a-propos" / "index.html", root="../", count=len(self.sheets),
                     base_url=self.base)
