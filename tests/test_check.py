@@ -82,12 +82,15 @@ def test_json_format_for_machines(tmp_path: Path) -> None:
 
 def test_paths_select_sheets_and_duplicates_still_found(tmp_path: Path) -> None:
     library = copy_case("duplicate-title", tmp_path / "lib")
-    result = run("check", str(library / "resources" / "premiere-fiche"))
+    result = run("check", str(library / "resources" / "seconde-fiche"))
     assert result.stdout.splitlines() == [
-        "resources/premiere-fiche/index.md:2: erreur : le titre « Atelier de test » est déjà celui de la fiche "
-        "seconde-fiche. Pour corriger : donnez à chaque fiche un titre qui la distingue."
+        "resources/seconde-fiche/index.md:2: erreur : le titre « Atelier de test » est déjà celui de la fiche "
+        "premiere-fiche, qui le garde (créée avant, ou la première par ordre alphabétique). Pour corriger : donnez à "
+        "cette fiche un titre qui la distingue."
     ]
     assert result.stderr == "1 fiche vérifiée : 1 erreur, 0 avertissement.\n"
+    first = run("check", str(library / "resources" / "premiere-fiche"))  # the first keeps its title, and is published
+    assert first.stdout == "" and first.exit_code == 0
 
 
 def test_path_outside_a_library_is_explained(tmp_path: Path) -> None:

@@ -101,10 +101,9 @@ def test_rebuild_indexes_valid_sheets_and_reports_invalid_ones_with_the_messages
     report = update_index(small, small / "index", rebuild=True)
     expected = [p for p in check_paths(LibraryPaths(small)).problems if p.is_error]
     assert list(report.problems) == expected
-    assert {p.path for p in report.problems} == {
-        "resources/objectif-inconnu/index.md", "resources/double-a/index.md", "resources/double-b/index.md"}
-    assert report.rebuilt and report.indexed == 3
-    assert slugs_for(small, "fiche") == ["cafe-numerique", "jeu-des-arnaques", "reseau-local"]
+    assert {p.path for p in report.problems} == {"resources/objectif-inconnu/index.md", "resources/double-b/index.md"}
+    assert report.rebuilt and report.indexed == 4  # double-a keeps its title: only the later double-b is left out
+    assert slugs_for(small, "fiche") == ["cafe-numerique", "double-a", "jeu-des-arnaques", "reseau-local"]
     broken.write_text(broken.read_text(encoding="utf-8").replace("apprendre", "reseau"), encoding="utf-8")
     report = update_index(small, small / "index")
     assert (report.added, report.updated, report.removed) == (1, 0, 0)
@@ -137,18 +136,18 @@ def test_a_touched_but_unchanged_sheet_is_not_rewritten(small: Path) -> None:
         json.loads((small / "index" / STAMP_FILE).read_text(encoding="utf-8"))["stats"]
 
 
-def test_a_duplicate_title_leaves_both_sheets_out_until_one_is_renamed(small: Path) -> None:
+def test_a_duplicate_title_leaves_only_the_later_sheet_out_until_it_is_renamed(small: Path) -> None:
     update_index(small, small / "index")
-    write_sheet(small, "autre-cafe", "Café numérique", "Un autre café.")
+    write_sheet(small, "un-autre-cafe", "Café numérique", "Un autre café.")  # undated both: slug order decides
     report = update_index(small, small / "index")
-    assert [p.path for p in report.problems] == ["resources/autre-cafe/index.md", "resources/cafe-numerique/index.md"]
-    assert "le titre « Café numérique » est déjà celui de la fiche autre-cafe" in report.problems[1].message
-    assert report.problems[1].line == 2
-    assert slugs_for(small, "cafe") == []
-    write_sheet(small, "autre-cafe", "Un autre café", "Un autre café.")
+    assert [p.path for p in report.problems] == ["resources/un-autre-cafe/index.md"]
+    assert "le titre « Café numérique » est déjà celui de la fiche cafe-numerique, qui le garde" in report.problems[0].message
+    assert report.problems[0].line == 2
+    assert slugs_for(small, "cafe") == ["cafe-numerique"]  # the first one stays searchable
+    write_sheet(small, "un-autre-cafe", "Un autre café", "Un autre café.")
     seen: list[str] = []
     assert sorted(h.slug for h in search_library(small, small / "index", "cafe", notify=seen.append).hits) == [
-        "autre-cafe", "cafe-numerique"]
+        "cafe-numerique", "un-autre-cafe"]
     assert seen == []
 
 

@@ -86,8 +86,8 @@ def test_a_title_shared_by_two_sheets_is_one_finding_of_the_snapshot(tmp_path: P
     _add_sheet(library, "copie", "Atelier de test", "inclusion-numerique")
     snapshot = take_snapshot(library, None)
     shared = [p for p in snapshot.problems if "est déjà celui de la fiche" in p.message]
-    assert shared and all(p.is_error for p in shared)
-    assert "copie" not in [s.slug for s in snapshot.sheets()]
+    assert [p.path for p in shared] == ["resources/fiche-test/index.md"] and all(p.is_error for p in shared)
+    assert [s.slug for s in snapshot.sheets()] == ["copie"]  # « copie » comes first in slug order: it keeps the title
 
 
 def test_a_cache_that_cannot_be_written_only_costs_a_full_read(tmp_path: Path) -> None:

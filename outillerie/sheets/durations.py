@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 DAY_MINUTES = 420  # « 1 journée » : 7 heures d'atelier
+MAX_MINUTES = 5 * 24 * 60  # 7 200: more than five days is no workshop (and the index stores 32-bit numbers)
 
 
 def parse_duration(value: Any) -> int:
@@ -23,11 +24,15 @@ def parse_duration(value: Any) -> int:
         raise ValueError("attendu un nombre entier de minutes")
     if minutes <= 0:
         raise ValueError("la durée doit être positive")
+    if minutes > MAX_MINUTES:
+        raise ValueError(f"{minutes} min dépasse 5 jours ({MAX_MINUTES} min), la limite d'un atelier")
     return minutes
 
 
 def _parse_duration_text(text: str) -> int:
     key = text.strip().lower().replace("\u00a0", " ")
+    if len(key) > 40:  # no duration is written so long; and int() refuses numbers of thousands of digits
+        raise ValueError("ce texte n'est pas une durée comprise")
     if re.fullmatch(r"\d+", key):
         return int(key)
     match = re.fullmatch(r"(\d+)\s*(?:min|mn|minutes?)\.?", key)

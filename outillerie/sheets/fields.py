@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any, Mapping
 
-from ..errors import Problem, SheetError
+from ..errors import CONTROL, Problem, SheetError, control_name, excerpt
 from .durations import parse_duration
 from .vocabulary import Vocabulary
 
@@ -15,6 +16,11 @@ OPTIONAL = ("participants", "level", "themes", "tags", "materials", "materials_o
             "updated")
 KNOWN_KEYS = REQUIRED + OPTIONAL
 ERROR, WARNING = "erreur", "avertissement"
+# Bounds at reading time (CONTRIBUTING.md, « Robustesse de la lecture »): what no workshop needs is an error.
+MAX_TEXT = {"title": 200, "summary": 1000}  # characters; any other text value: MAX_ITEM
+MAX_ITEM = 300  # characters of one item of a list (a material, an author, a tag)
+MAX_ITEMS = 100  # items of one list
+MAX_PARTICIPANTS = 1000
 
 
 class Collector:
@@ -37,7 +43,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return "une date"
     if isinstance(value, (int, float)):
-        return f"un nombre ({value})"
+        return f"un nombre ({excerpt(value, 30)})"
     if isinstance(value, list):
         return "une liste"
     if isinstance(value, dict):
@@ -64,7 +70,22 @@ class _FieldReader:
             self.out.error(self.line(key), f"« {key} » doit être un texte, or c'est {_describe(value)}. "
                                            f"Pour corriger : mettez la valeur entre guillemets.")
             return None
-        return " ".join(value.split())
+        return self.clean(key, value, MAX_TEXT.get(key, MAX_ITEM))
+
+    def clean(self, key: str, value: str, limit: int) -> str | None:
+        """A text on one line, in NFC; None after an error for a control character or a text far too long."""
+        control = CONTROL.search(value)
+        if control:
+            self.out.error(self.line(key), f"« {key} » contient le caractère de contrôle {control_name(control.group())}, "
+                                           "invisible et dangereux dans un terminal ou une page. Pour corriger : "
+                                           "retirez-le (entre guillemets doubles, « \\e » ou « \\x1b » l'écrivent aussi).")
+            return None
+        text = unicodedata.normalize("NFC", " ".join(value.split()))
+        if len(text) > limit:
+            self.out.error(self.line(key), f"« {key} » fait {len(text)} caractères (« {excerpt(text)} »), plus que la "
+                                           f"limite de {limit}. Pour corriger : raccourcissez-le.")
+            return None
+        return text
 
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.meta.get(key)
@@ -76,14 +97,19 @@ class _FieldReader:
             self.out.error(self.line(key), f"« {key} » doit être une liste, or c'est {_describe(value)}. "
                                            f"Pour corriger : écrivez {key}: [premier, second].")
             return ()
+        if len(value) > MAX_ITEMS:
+            self.out.error(self.line(key), f"« {key} » a {len(value)} éléments, plus que la limite de {MAX_ITEMS}. "
+                                           "Pour corriger : gardez les plus utiles.")
+            return ()
         items: list[str] = []
         for item in value:
             if not isinstance(item, str):
                 self.out.error(self.line(key), f"« {key} » contient {_describe(item)} au lieu d'un texte. "
                                                "Pour corriger : mettez cet élément entre guillemets.")
                 continue
-            if item.strip():
-                items.append(" ".join(item.split()))
+            text = self.clean(key, item, MAX_ITEM) if item.strip() else None
+            if text:
+                items.append(text)
         return tuple(items)
 
     def vocab(self, kind: str, key: str, raw: str | None) -> str | None:
@@ -92,10 +118,10 @@ class _FieldReader:
         slug = self.vocabulary.normalise(kind, raw)
         if slug:
             return slug
-        guess = self.vocabulary.closest(kind, raw)
+        guess = self.vocabulary.closest(kind, raw) if len(raw) <= 100 else None
         hint = f" (vouliez-vous dire « {guess} » ?)" if guess else ""
         valid = ", ".join(self.vocabulary.terms(kind))
-        self.out.error(self.line(key), f"« {raw} » n'est pas une valeur connue pour « {key} »{hint}. "
+        self.out.error(self.line(key), f"« {excerpt(raw)} » n'est pas une valeur connue pour « {key} »{hint}. "
                                        f"Pour corriger : choisissez parmi {valid}.")
         return None
 
@@ -154,20 +180,21 @@ def _missing_message(key: str) -> str:
 def _license(value: Any, line: int, vocabulary: Vocabulary, out: Collector) -> str | None:
     if value in (None, ""):
         return None
-    if not isinstance(value, str):
-        out.error(line, f"« license » doit être un identifiant SPDX, or c'est {_describe(value)}. "
+    if not isinstance(value, str) or len(value) > 100 or CONTROL.search(value):
+        what = _describe(value) if not isinstance(value, str) else f"« {excerpt(value)} »"
+        out.error(line, f"« license » doit être un identifiant SPDX, or c'est {what}. "
                         "Pour corriger : écrivez par exemple license: CC-BY-SA-4.0.")
         return None
     slug = vocabulary.normalise("licenses", value.strip())
     if slug:
         return slug
     if re.search(r"(^|[-\s])(nc|nd)([-\s]|$)", value.strip().lower()):
-        out.error(line, f"la licence « {value} » n'est pas libre (NC interdit l'usage commercial, ND la modification) : "
+        out.error(line, f"la licence « {excerpt(value)} » n'est pas libre (NC interdit l'usage commercial, ND la modification) : "
                         "un commun doit pouvoir être adapté et partagé. Pour corriger : choisissez CC-BY-SA-4.0 ou CC-BY-4.0.")
         return None
     guess = vocabulary.closest("licenses", value)
     hint = f" (vouliez-vous dire « {guess} » ?)" if guess else ""
-    out.error(line, f"la licence « {value} » est inconnue{hint}. Pour corriger : choisissez parmi "
+    out.error(line, f"la licence « {excerpt(value)} » est inconnue{hint}. Pour corriger : choisissez parmi "
                     f"{', '.join(vocabulary.licenses)}.")
     return None
 
@@ -180,17 +207,22 @@ def _participants(value: Any, line: int, out: Collector) -> tuple[int, int] | No
         pass
     elif isinstance(value, int):
         low = high = value
-    elif isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d+)\s*(?:-|à|a|–)\s*(\d+)\s*", value)
+    elif isinstance(value, str) and len(value) <= 40:
+        match = re.fullmatch(r"\s*(\d{1,9})\s*(?:-|à|a|–)\s*(\d{1,9})\s*", value)
         if match:
             low, high = int(match.group(1)), int(match.group(2))
-        elif value.strip().isdigit():
+        elif value.strip().isdecimal() and len(value.strip()) <= 9:
             low = high = int(value)
     elif isinstance(value, dict) and isinstance(value.get("min"), int) and isinstance(value.get("max"), int):
         low, high = value["min"], value["max"]
     if low is None or high is None or not 0 < low <= high:
-        out.error(line, f"« participants » : « {value} » n'est pas compris. Pour corriger : écrivez "
+        out.error(line, f"« participants » : « {excerpt(value)} » n'est pas compris. Pour corriger : écrivez "
                         "participants: \"6-20\" (minimum-maximum).")
+        return None
+    if high > MAX_PARTICIPANTS:
+        out.error(line, f"« participants » : {excerpt(high, 30)} personnes, plus que la limite de {MAX_PARTICIPANTS} "
+                        "pour un atelier. Pour corriger : écrivez le nombre de personnes d'un groupe, "
+                        "participants: \"6-20\".")
         return None
     return (low, high)
 
@@ -202,10 +234,10 @@ def _date(key: str, value: Any, line: int, out: Collector) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= 40:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    out.error(line, f"« {key} » : « {value} » n'est pas une date. Pour corriger : écrivez {key}: 2026-01-31 (année-mois-jour).")
+    out.error(line, f"« {key} » : « {excerpt(value)} » n'est pas une date. Pour corriger : écrivez {key}: 2026-01-31 (année-mois-jour).")
     return None

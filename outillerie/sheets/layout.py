@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import Problem
 from .fields import ERROR, WARNING, Collector
-from .sheet import read_front_matter
+from .sheet import heading_of, read_front_matter
 from .vocabulary import fold_key
 
 PRINT_MODES = ("document", "cartes", "une-par-page")
@@ -25,7 +25,6 @@ LAYOUT_KEYS = ("print", "cards_per_page")
 MAX_BYTES = 1_000_000
 _MODE_ALIASES = {"document": "document", "cartes": "cartes", "carte": "cartes", "cartes-a-decouper": "cartes",
                  "une-par-page": "une-par-page", "une-page-par-section": "une-par-page", "pages": "une-par-page"}
-_TITLE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _BOUNDARY = re.compile(r"-{3,}[ \t]*(\n|$)")
 
@@ -121,7 +120,7 @@ def support_title(body: str) -> str | None:
         if _FENCE.match(line):
             fenced = not fenced
         elif not fenced:
-            match = _TITLE.match(line)
-            if match:
-                return match.group(1)
+            heading = heading_of(line)  # linear: a regular expression here backtracked on long lines of spaces
+            if heading and heading[0] == 1 and heading[1]:
+                return heading[1]
     return None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import functools
 import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..errors import Problem, relative
+from ..errors import Problem, excerpt, relative
 from .durations import format_duration
 from .fields import ERROR, KNOWN_KEYS, WARNING
 from .materials import stray_declarations, support_label, unprovided
@@ -25,7 +27,11 @@ FRENCH_KEYS = {
     "statut": "status", "participant": "participants", "cree": "created", "mis-a-jour": "updated",
     "author": "authors", "audience": "public", "publics": "public", "tag": "tags", "material": "materials",
 }
-_LINK_RE = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+# Linear time: neither the text nor the target may hold a bracket or a parenthesis, so no part of a line is
+# scanned again from each `[` (300,000 `[`, or `[a](` repeated, once hung `check`).
+_LINK_RE = re.compile(r"!?\[[^\[\]]*\]\(\s*<?([^()\[\]\s<>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+MAX_LINK_WARNINGS = 20  # per kind; then one line says how many more
+PLACEHOLDER = "a-completer"  # « À compléter », folded
 _EXTERNAL_RE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|#|/)")
 
 
@@ -39,22 +45,19 @@ def validate_sheet(sheet: Sheet, root: Path) -> list[Problem]:
 
     for key, line in sheet.key_lines.items():
         if key not in KNOWN_KEYS:
-            guess = FRENCH_KEYS.get(fold_key(key)) or next(iter(difflib.get_close_matches(key, KNOWN_KEYS, n=1)), None)
+            guess = FRENCH_KEYS.get(fold_key(key[:100])) or next(iter(difflib.get_close_matches(key[:100], KNOWN_KEYS, n=1)), None)
             hint = f" ; vouliez-vous dire « {guess} » ?" if guess else ""
-            add(WARNING, line, f"la clé « {key} » est inconnue et sera ignorée{hint} Pour corriger : renommez-la "
+            add(WARNING, line, f"la clé « {excerpt(key, 40)} » est inconnue et sera ignorée{hint} Pour corriger : renommez-la "
                                f"ou supprimez-la (clés connues : {', '.join(KNOWN_KEYS)}).")
+    for message in sheet.findings:
+        add(WARNING, 0, message)
     _check_outline(sheet, add)
     _check_steps(sheet, add)
     _check_links(sheet, add)
+    _check_placeholders(sheet, add)
     for line, message in table_problems(sheet.body, sheet.body_line):
         add(WARNING, line, message)
     found.extend(_check_supports(sheet, root, add))
-    resources = (root / "resources").resolve()
-    for support in sheet.supports:
-        real = (sheet.folder / support).resolve()
-        if not real.is_relative_to(resources):
-            add(ERROR, 0, f"le support « {support} » est un lien symbolique vers « {real} », hors de la bibliothèque. "
-                          "Pour corriger : copiez le fichier dans le dossier de la fiche au lieu d'un lien.")
     return found
 
 
@@ -71,35 +74,100 @@ def _check_outline(sheet: Sheet, add: Callable[[str, int, str], None]) -> None:
 def _check_steps(sheet: Sheet, add: Callable[[str, int, str], None]) -> None:
     for step in sheet.steps:
         if step.minutes is None:
-            add(WARNING, step.line, f"l'étape « {step.title} » n'a pas de durée. Pour corriger : terminez le titre "
-                                    f"par sa durée, par exemple « ### {step.title} (15 min) ».")
-    timed = [step.minutes for step in sheet.steps if step.minutes is not None]
+            add(WARNING, step.line, f"l'étape « {excerpt(step.title)} » n'a pas de durée. Pour corriger : terminez le "
+                                    f"titre par sa durée, par exemple « ### {excerpt(step.title, 40)} (15 min) ».")
+    heading = next((line for level, text, line in sheet.headings if level == 2 and fold_key(text) == "deroule"),
+                   sheet.body_line)
+    timed = [step for step in sheet.steps if step.minutes is not None]
     if not sheet.steps:
-        line = next((line for level, text, line in sheet.headings if fold_key(text) == "deroule"), sheet.body_line)
-        add(WARNING, line, "le déroulé n'a aucune étape minutée. Pour corriger : sous « ## Déroulé », écrivez "
-                           "une étape par titre « ### Titre (15 min) ».")
-    elif sum(timed) != sheet.duration:
-        total = sum(timed)
-        add(WARNING, sheet.key_lines.get("duration", 1),
-            f"les étapes du déroulé totalisent {format_duration(total)}{f' ({total} min)' if total >= 60 else ''} mais « duration » vaut "
-            f"{sheet.duration} min. Pour corriger : ajustez les durées des étapes ou la valeur de « duration ».")
+        add(WARNING, heading, "le déroulé n'a aucune étape minutée. Pour corriger : sous « ## Déroulé », écrivez "
+                              "une étape par titre « ### Titre (15 min) ».")
+    elif sum(step.minutes or 0 for step in timed) != sheet.duration:
+        total = sum(step.minutes or 0 for step in timed)
+        terms = " + ".join(f"{excerpt(step.title, 30)} {step.minutes} min" for step in timed[:8])
+        if len(timed) > 8:
+            terms += f" + … ({len(timed)} étapes minutées)"
+        untimed = [f"« {excerpt(step.title, 30)} »" for step in sheet.steps if step.minutes is None]
+        if untimed:
+            terms += (f" (sans {', '.join(untimed[:3])}{'…' if len(untimed) > 3 else ''}, "
+                      f"qui n'{'a' if len(untimed) == 1 else 'ont'} pas de durée)")
+        add(WARNING, heading,
+            f"les étapes du déroulé font {terms or '0 min'} = {total} min{f' ({format_duration(total)})' if total >= 60 else ''}, "
+            f"mais « duration » (ligne {sheet.key_lines.get('duration', 1)}) vaut {sheet.duration} min. Pour corriger : "
+            "ajustez les durées des étapes ou la valeur de « duration ».")
 
 
 def _check_links(sheet: Sheet, add: Callable[[str, int, str], None]) -> None:
     folder = sheet.folder.resolve()
+    seen: dict[str, str | None] = {}  # target -> the kind of problem it has (None: none)
+    said = {"out": 0, "missing": 0}
     for offset, text in enumerate(sheet.body.split("\n")):
-        for match in _LINK_RE.finditer(text):
+        for match in _LINK_RE.finditer(text) if "](" in text else ():
             target = match.group(1).split("#", 1)[0].split("?", 1)[0]
             if not target or _EXTERNAL_RE.match(target):
                 continue
-            real = (folder / target).resolve()
+            if target not in seen:
+                seen[target] = _link_problem(folder, target)
+            kind = seen[target]
+            if kind is None:
+                continue
+            said[kind] += 1
+            if said[kind] > MAX_LINK_WARNINGS:
+                continue
             line = sheet.body_line + offset
-            if not real.is_relative_to(folder):
-                add(WARNING, line, f"le lien « {target} » sort du dossier de la fiche : il sera cassé dans le kit. "
-                                   "Pour corriger : placez le fichier dans le dossier de la fiche.")
-            elif not real.is_file():
-                add(WARNING, line, f"le lien « {target} » mène à un support qui n'existe pas. Pour corriger : ajoutez "
-                                   f"le fichier dans {relative(sheet.folder, sheet.folder.parent.parent)}/ ou corrigez le lien.")
+            if kind == "out":
+                add(WARNING, line, f"le lien « {excerpt(target)} » sort du dossier de la fiche : il sera cassé dans le "
+                                   "kit. Pour corriger : placez le fichier dans le dossier de la fiche.")
+            else:
+                add(WARNING, line, f"le lien « {excerpt(target)} » mène à un support qui n'existe pas. Pour corriger : "
+                                   f"ajoutez le fichier dans {relative(sheet.folder, sheet.folder.parent.parent)}/ ou "
+                                   "corrigez le lien.")
+    more = sum(max(0, count - MAX_LINK_WARNINGS) for count in said.values())
+    if more:
+        add(WARNING, sheet.body_line, f"et {more} autres liens cassés ou qui sortent du dossier de la fiche. Pour "
+                                      "corriger : vérifiez les liens de la fiche.")
+
+
+def _link_problem(folder: Path, target: str) -> str | None:
+    """"out" for a link leaving the sheet's folder, "missing" for a support that is not there, None when fine."""
+    try:
+        real = (folder / target).resolve()
+        if not real.is_relative_to(folder):
+            return "out"
+        return None if real.is_file() else "missing"
+    except (OSError, RuntimeError, ValueError):  # a link in a loop (RuntimeError before Python 3.13), a name too long
+        return "missing"
+
+
+@functools.cache
+def _template_lines() -> frozenset[str]:
+    """The prose lines of `new`'s template: left in a sheet, they are placeholders."""
+    text = (Path(__file__).parent.parent / "data" / "sheet-template.md").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#"))
+
+
+def _is_placeholder(line: str) -> bool:
+    """A line of the template left as it is, « À compléter », or a list item that is only « … »."""
+    text = line.strip()
+    if not text or text.startswith("#"):
+        return False
+    if text in _template_lines():
+        return True
+    item = text.lstrip("-*+ ").strip()
+    if item.startswith("**") and "**" in item[2:]:
+        item = item[2:].split("**", 1)[1].lstrip(" :\u00a0\u202f")
+    return item in ("…", "...") or fold_key(item[:40]).startswith(PLACEHOLDER)
+
+
+def _check_placeholders(sheet: Sheet, add: Callable[[str, int, str], None]) -> None:
+    """Text that `new` wrote for the contributor to replace, still there: one warning per line."""
+    if fold_key(sheet.summary[:40]).startswith(PLACEHOLDER):
+        add(WARNING, sheet.key_lines.get("summary", 1), "« summary » dit encore « À compléter ». Pour corriger : "
+                                                         "écrivez en une ou deux phrases ce que l'atelier permet, pour qui.")
+    for offset, text in enumerate(sheet.body.split("\n")):
+        if len(text) < 500 and _is_placeholder(text):
+            add(WARNING, sheet.body_line + offset, f"le texte du modèle est encore là (« {excerpt(text.strip())} »). "
+                                                   "Pour corriger : remplacez-le par le vôtre, ou retirez la ligne.")
 
 
 def _check_supports(sheet: Sheet, root: Path, add: Callable[[str, int, str], None]) -> list[Problem]:
@@ -129,7 +197,9 @@ def _check_supports(sheet: Sheet, root: Path, add: Callable[[str, int, str], Non
 
 
 def duplicate_titles(sheets: Iterable[Sheet], root: Path) -> list[Problem]:
-    """An error on every sheet whose title (folded) another sheet has: the one rule that spans the library."""
+    """An error on every sheet whose title (folded, whatever its Unicode form) an earlier sheet has: the one rule that
+    spans the library. The earliest `created` date keeps the title (undated ones come after), then slug order: the
+    first sheet stays published, only the later ones are named."""
     by_title: dict[str, list[Sheet]] = defaultdict(list)
     for sheet in sheets:
         by_title[fold_key(sheet.title)].append(sheet)
@@ -137,9 +207,10 @@ def duplicate_titles(sheets: Iterable[Sheet], root: Path) -> list[Problem]:
     for same in by_title.values():
         if len(same) < 2:
             continue
-        for sheet in same:
-            others = ", ".join(s.slug for s in same if s is not sheet)
+        first, *later = sorted(same, key=lambda s: (s.created is None, s.created or dt.date.max, s.slug))
+        for sheet in later:
             problems.append(Problem(relative(sheet.path, root), sheet.key_lines.get("title", 1), ERROR,
-                                    f"le titre « {sheet.title} » est déjà celui de la fiche {others}. "
-                                    "Pour corriger : donnez à chaque fiche un titre qui la distingue."))
+                                    f"le titre « {excerpt(sheet.title)} » est déjà celui de la fiche {first.slug}, "
+                                    "qui le garde (créée avant, ou la première par ordre alphabétique). Pour corriger : "
+                                    "donnez à cette fiche un titre qui la distingue."))
     return problems

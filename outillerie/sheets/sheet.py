@@ -285,7 +285,7 @@ def find_sheet(root: Path, slug: str) -> Sheet:
         slugs = [path.parent.name for path in find_sheet_files(root / "resources")]
         close = difflib.get_close_matches(slug, slugs, n=3, cutoff=0.5)
         hint = f" Vouliez-vous dire {' ou '.join(f'« {s} »' for s in close)} ?" if close else ""
-        shown = excerpt(slug)
+        shown = excerpt(slug, MAX_SLUG + 1)
         raise LibraryError(f"aucune fiche « {shown} » dans {root / 'resources'}.{hint} Pour corriger : "
                            "lancez outillerie search sans mot pour lister les fiches.")
     return read_sheet(folder / "index.md", root)
