@@ -11,20 +11,16 @@ from __future__ import annotations
 import posixpath
 from typing import Iterable
 
-INERT_SUFFIXES = frozenset({  # types no browser runs script in: documents to print, images, sound, video
-    ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".bmp", ".tif", ".tiff",
-    ".odt", ".ods", ".odp", ".odg", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".pps", ".ppsx", ".rtf",
-    ".md", ".txt", ".csv", ".tsv", ".epub",
-    ".mp3", ".ogg", ".oga", ".opus", ".wav", ".flac", ".m4a", ".aac", ".mp4", ".m4v", ".webm", ".ogv", ".mov",
-    ".vtt", ".srt",
-})
+from ..sheets.supports import SUPPORT_TYPES
+
 DISARMED = ".txt"
 
 
 def is_inert(name: str) -> bool:
-    """True when a browser shown this file by its name alone would never run script in it."""
+    """True when a browser shown this file by its name alone would never run script in it: the types `check`
+    accepts as supports (documents to print, images other than SVG, sound, video, text)."""
     suffix = posixpath.splitext(name.lower())[1]
-    return suffix in INERT_SUFFIXES
+    return suffix[1:] in SUPPORT_TYPES
 
 
 def site_names(supports: Iterable[str]) -> dict[str, str]:
