@@ -226,24 +226,26 @@ def test_download_buttons_go_through_the_counter_when_asked(library: Path, tmp_p
 def test_kits_hold_the_sheet_its_supports_the_licence_and_credits(site: Path, library: Path) -> None:
     with zipfile.ZipFile(site / "telechargements" / "elus-et-reseau.zip") as kit:
         names = kit.namelist()
-        assert names == sorted(names) == [f"elus-et-reseau/{n}" for n in (
-            "CREDITS.txt", "LICENCE.txt", "carte.png", "fiche.html", "fiche.md", "grille.html", "grille.md")]
+        sheet_page = "Fiche - Réunir les élu·e·s autour de l'inclusion numérique.html"  # without PDFs: HTML to print
+        assert names == [f"elus-et-reseau/{n}" for n in (
+            "LISEZMOI.txt", "CREDITS.txt", sheet_page, "LICENCE.txt", "Support - Grille des acteurs.html",
+            "sources/grille.md", "sources/index.md", "supports/carte.png")]
         assert {info.date_time for info in kit.infolist()} == {(1980, 1, 1, 0, 0, 0)}
-        assert kit.read("elus-et-reseau/fiche.md") == (library / "resources/elus-et-reseau/index.md").read_bytes()
-        assert kit.read("elus-et-reseau/carte.png") == (library / "resources/elus-et-reseau/carte.png").read_bytes()
+        assert kit.read("elus-et-reseau/sources/index.md") == (library / "resources/elus-et-reseau/index.md").read_bytes()
+        assert kit.read("elus-et-reseau/supports/carte.png") == (library / "resources/elus-et-reseau/carte.png").read_bytes()
         licence = kit.read("elus-et-reseau/LICENCE.txt").decode()
         assert licence.startswith("Creative Commons Attribution-ShareAlike 4.0 International")
         assert "Section 3 – License Conditions." in licence
         credits = kit.read("elus-et-reseau/CREDITS.txt").decode()
         assert "Auteurs : Collectif outillerie, Camille Martin" in credits
         assert "Comment citer cette fiche :" in credits and "CC BY-SA 4.0" in credits
-        printable = parse(kit.read("elus-et-reseau/fiche.html").decode())
+        printable = parse(kit.read(f"elus-et-reseau/{sheet_page}").decode())
         assert printable.find("h1").text == "Réunir les élu·e·s autour de l'inclusion numérique"
         assert printable.find_all("link") == [] and printable.find_all("script") == []
         assert printable.find("img").get("src") == "carte.png"
     with zipfile.ZipFile(site / "telechargements" / "dejouer-les-arnaques.zip") as kit:
         assert "Attribution 4.0 International" in kit.read("dejouer-les-arnaques/LICENCE.txt").decode()
-        assert "dejouer-les-arnaques/cartes quiz n°1.html" in kit.namelist()
+        assert "dejouer-les-arnaques/Support - Cartes du quiz.html" in kit.namelist()
 
 
 def test_a_support_named_with_spaces_and_accents_is_linked_quoted(site: Path) -> None:
@@ -454,7 +456,7 @@ def test_editing_a_support_renders_its_sheet_again(library: Path, tmp_path: Path
     assert report.reused == 3
     assert "Deux lignes par structure." in read(tmp_path / "site" / "fiches" / "elus-et-reseau" / "grille.html")
     with zipfile.ZipFile(tmp_path / "site" / "telechargements" / "elus-et-reseau.zip") as kit:
-        assert b"Deux lignes" in kit.read("elus-et-reseau/grille.md")
+        assert b"Deux lignes" in kit.read("elus-et-reseau/sources/grille.md")
 
 
 def test_a_new_commit_renders_the_credits_again(library: Path, tmp_path: Path) -> None:

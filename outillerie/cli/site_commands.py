@@ -17,15 +17,19 @@ from .app import ProgressBar, Settings, cli, pass_settings
 @click.option("--counter-url", metavar="URL", help="Adresse d'un serveur outillerie : les boutons de téléchargement "
                                                     "y passent pour être comptés.")
 @click.option("--keep-going", is_flag=True, help="Publie sans les fiches invalides et termine avec le code 0.")
+@click.option("--no-pdf", is_flag=True, help="Sans les PDF des fiches et des supports (plus rapide ; les kits "
+                                              "contiennent alors les pages imprimables en HTML).")
 @pass_settings
 def export_command(settings: Settings, output: Path, base_url: str | None, counter_url: str | None,
-                   keep_going: bool) -> None:
-    """Écrit le site statique : catalogue filtrable, une page par fiche, kits ZIP, données ouvertes.
+                   keep_going: bool, no_pdf: bool) -> None:
+    """Écrit le site statique : catalogue filtrable, une page par fiche, PDF, kits ZIP, données ouvertes.
 
     Le site fonctionne ouvert depuis le disque (clé USB), sur tout hébergement statique et avec
     « outillerie serve ». Il est écrit à côté puis mis en place d'un coup ; les fiches inchangées
     depuis l'export précédent sont reprises telles quelles. Une fiche invalide est signalée comme
-    avec check et laissée de côté (code de sortie 1, sauf avec --keep-going).
+    avec check et laissée de côté (code de sortie 1, sauf avec --keep-going). Les PDF (A4) de
+    chaque fiche et de chaque support sont faits avec WeasyPrint, sur tous les cœurs, et seulement
+    pour les fiches qui ont changé.
 
     \b
     Exemple :
@@ -35,7 +39,7 @@ def export_command(settings: Settings, output: Path, base_url: str | None, count
 
     report = export_site(settings.library.root, output, base_url=base_url, counter_url=counter_url,
                          keep_going=keep_going, progress=ProgressBar(minimum=100),
-                         cache_dir=settings.library.index_dir)
+                         cache_dir=settings.library.index_dir, pdf=not no_pdf)
     for line in [*map(str, report.problems), *report.notes]:
         click.echo(line, err=True)
     reused = f" ({report.reused} inchangée(s), reprise(s) de l'export précédent)" if report.reused else ""
@@ -57,9 +61,10 @@ def export_command(settings: Settings, output: Path, base_url: str | None, count
               help="Port (0 : un port libre).")
 @click.option("--trusted-proxy", metavar="ADRESSE",
               help="Adresse du proxy inverse dont on croit l'en-tête X-Forwarded-For.")
+@click.option("--no-pdf", is_flag=True, help="Sans --site : exporte sans les PDF (démarrage plus rapide).")
 @pass_settings
 def serve_command(settings: Settings, site: Path | None, db: Path | None, host: str, port: int,
-                  trusted_proxy: str | None) -> None:
+                  trusted_proxy: str | None, no_pdf: bool) -> None:
     """Sert le site et compte les téléchargements des kits, sans cookie ni adresse enregistrée.
 
     Le compteur suit les règles COUNTER (double clic, robots, téléchargements uniques par heure) ;
@@ -85,7 +90,7 @@ def serve_command(settings: Settings, site: Path | None, db: Path | None, host: 
 
             site = cleanup.enter_context(scratch_folder(settings.library.index_dir)) / "site"
             report = export_site(settings.library.root, site, counter_url="", keep_going=True,
-                                 cache_dir=settings.library.index_dir)
+                                 cache_dir=settings.library.index_dir, pdf=not no_pdf)
             for problem in report.problems:
                 click.echo(str(problem), err=True)
             click.echo(f"Site exporté : {report.exported} fiches.", err=True)

@@ -42,9 +42,11 @@ from .catalogue import (
 from .downloads import download_name, site_names
 from .failures import WHOLE_SITE_ERRORS, unpublishable, xml_text
 from .folders import aside_pattern, claimed_folder, swap_in, sweep
-from .kits import credits_text, kit_entries, kit_filename, licence_text, write_zip
+from .documents import Pending, finish_all, link_tree, plan_documents
+from .kits import credits_text, kit_filename
 from .markdown import Rendered, french_spacing, render_markdown
 from .memory import folder_stamp, memory_path, read_memory, write_memory
+from .pdf import check_pdf_engine
 from .pages import citation, clock, french_date, json_ld, relative_link, timeline
 from .programmes import programme_card_html, write_programmes
 
@@ -76,17 +78,23 @@ class ExportReport:
 
 
 def export_site(root: Path, output: Path, *, base_url: str | None = None, counter_url: str | None = None,
-                keep_going: bool = False, progress: Progress | None = None, cache_dir: Path | None = None) -> ExportReport:
+                keep_going: bool = False, progress: Progress | None = None, cache_dir: Path | None = None,
+                pdf: bool = False) -> ExportReport:
     """Write the site of the library `root` into `output` (replaced whole, or not at all).
 
+    With `pdf` (what `outillerie export` does unless --no-pdf), every sheet and Markdown support also gets its A4
+    PDF (WeasyPrint), linked from its page and put in the kit; an ExportError says what to install when that
+    cannot be done, before anything is written. Without, the kit holds the printable pages as HTML.
     `counter_url` None: download buttons point to the ZIP files; "" : to `/telecharger/<slug>` on the same
     server (`outillerie serve`); a URL: to `URL/telecharger/<slug>`. Invalid sheets are left out; unless
     `keep_going`, an ExportError then lists them once the rest of the site is in place.
     """
     root, output = Path(root).resolve(), Path(output).absolute()
     options = {"base_url": _web_address(base_url, "--base-url", slash=True),
-               "counter_url": _web_address(counter_url, "--counter-url", slash=False)}
+               "counter_url": _web_address(counter_url, "--counter-url", slash=False), "pdf": pdf}
     _check_output(root, output)
+    if pdf:
+        check_pdf_engine()
     code = _package_fingerprint()
     cache_dir = cache_dir or LibraryPaths(root).index_dir
     memory = memory_path(cache_dir, output)
@@ -170,7 +178,7 @@ def _package_fingerprint() -> str:
 class _Site:
     """One export in progress: shared inputs, the previous export's cache, and the writers of each part."""
 
-    def __init__(self, root: Path, output: Path, options: Mapping[str, str | None], sheets: list[Sheet],
+    def __init__(self, root: Path, output: Path, options: Mapping[str, Any], sheets: list[Sheet],
                  snapshot: Snapshot, previous: Mapping[str, Any], code: str) -> None:
         self.root, self.output, self.options, self.sheets, self.snapshot = root, output, options, sheets, snapshot
         self.vocabulary: Vocabulary = load_vocabulary()
@@ -183,12 +191,13 @@ class _Site:
         self.memory: dict[str, Any] = {}
         self.programme_cards: list[Markup] = []  # the catalogue cards of the programmes written (publish/programmes.py)
         self.problems: list[Problem] = []
+        self.pending: list[Pending] = []  # sheets rendered by this export, waiting for their PDFs and kits
         self.style = _trusted(_style())
 
     def render(self, template: str, target: Path, **context: Any) -> None:
         """Render a template of the package into a file of the new site."""
         target.parent.mkdir(parents=True, exist_ok=True)
-        text = self.environment.get_template(template).render(site_name=SITE_NAME, **context)
+        text = self.page(template, **context)
         if target.suffix in (".xml", ".atom"):
             text = xml_text(text)  # a control character in a title would make the whole feed unreadable
         target.write_text(text, encoding="utf-8", newline="\n")
@@ -217,6 +226,13 @@ class _Site:
                 reused += was_reused
             if progress:
                 progress("Export des fiches", done, len(self.sheets))
+        for slug, failure in finish_all(self.pending, bool(self.options["pdf"]), progress).items():
+            if isinstance(failure, OSError) and errno.errorcode.get(failure.errno or 0, "") in WHOLE_SITE_ERRORS:
+                raise failure
+            index = next(i for i, s in enumerate(published) if s.slug == slug)
+            self.leave_out(published.pop(index), failure, work)
+            analysed.pop(index)
+            self.memory.pop(slug, None)
         self.sheets = published
         self.programme_cards = [_trusted(programme_card_html(self, card)) for card in write_programmes(self, work, _trusted)]
         self.write_shared(work, analysed)
@@ -236,6 +252,7 @@ class _Site:
     def leave_out(self, sheet: Sheet, error: Exception, work: Path) -> None:
         """Remove what was written of a sheet that cannot be published, and say why."""
         shutil.rmtree(work / "fiches" / sheet.slug, ignore_errors=True)
+        shutil.rmtree(work / "telechargements" / sheet.slug, ignore_errors=True)
         with contextlib.suppress(OSError):
             (work / "telechargements" / f"{sheet.slug}.zip").unlink()
         self.problems.append(unpublishable(sheet, error, self.root, work))
@@ -253,14 +270,12 @@ class _Site:
             return False
         target = str(work / "fiches" / slug)
         try:
-            for folder, _, names in os.walk(pages):
-                destination = os.path.normpath(os.path.join(target, os.path.relpath(folder, pages)))
-                os.makedirs(destination, exist_ok=True)
-                for name in names:
-                    _link(os.path.join(folder, name), os.path.join(destination, name))
+            link_tree(pages, Path(target), _link)
+            link_tree(self.output / "telechargements" / slug, work / "telechargements" / slug, _link)  # its PDFs
             _link(str(kit), str(work / "telechargements" / f"{slug}.zip"))
         except OSError:  # the previous site changed under us: render the sheet again instead
             shutil.rmtree(target, ignore_errors=True)
+            shutil.rmtree(work / "telechargements" / slug, ignore_errors=True)
             return False
         return True
 
@@ -277,42 +292,26 @@ class _Site:
         return f"{counter}/telecharger/{slug}" if counter is not None else f"{root}telechargements/{slug}.zip"
 
     def write_sheet(self, sheet: Sheet, work: Path) -> None:
-        """The sheet's page, its supports (Markdown ones also as pages) and its kit."""
+        """The sheet's folder of pages and supports now; its PDFs, kit and pages once every PDF is written."""
         folder = work / "fiches" / sheet.slug
         folder.mkdir()
         shutil.copyfile(sheet.path, folder / "index.md")
         as_pages = _support_pages(sheet)
         rendered = render_markdown(sheet.body, links=lambda href: relative_link(href, sheet, as_pages))
-        printable_supports = []
         for support, name in site_names(sheet.supports).items():  # a download, never a page: see downloads.py
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(sheet.folder / support, folder / name)
-            if support in as_pages:
-                printable_supports.append(self.write_support(sheet, support, folder))
         history = self.histories.get(sheet.slug)
         page_url = self.urls(sheet.slug)["page_url"] if self.base else None
         context = self.sheet_context(sheet, rendered, history, page_url, as_pages)
-        kit = work / "telechargements" / f"{sheet.slug}.zip"
-        printable = self.environment.get_template("printable.html").render(
-            site_name=SITE_NAME, style=self.style, **context)
         credits = credits_text(sheet, history, self.vocabulary, context["citation"])
-        entries = kit_entries(sheet, printable, credits, licence_text(sheet.license, self.vocabulary))
-        write_zip(kit, entries + [(f"{sheet.slug}/{name}", data) for name, data in printable_supports])
-        self.render("sheet.html", folder / "index.html", root="../../", kit_size=kit.stat().st_size,
-                    download_href=self.download_href(sheet.slug, "../../"), **context)
+        self.pending.append(plan_documents(self, sheet, work, as_pages, context, credits, _trusted))
 
-    def write_support(self, sheet: Sheet, support: str, folder: Path) -> tuple[str, bytes]:
-        """A Markdown support as a page of the site; returns its printable version for the kit."""
-        rendered = render_markdown((sheet.folder / support).read_text(encoding="utf-8", errors="replace"), shift=0)
-        has_title = bool(rendered.headings) and rendered.headings[0].level == 1
-        title = rendered.headings[0].text if has_title else support.rsplit("/", 1)[-1]
-        depth = "../" * (2 + support.count("/"))
-        context = {"sheet": sheet, "title": title, "has_title": has_title, "body": _trusted(rendered.html),
-                   "support": support, "sheet_href": "../" * support.count("/") + "index.html"}
-        self.render("support.html", folder / f"{support[:-3]}.html", root=depth, **context)
-        printable = self.environment.get_template("printable-support.html").render(
-            site_name=SITE_NAME, style=self.style, **context)
-        return f"{support[:-3]}.html", printable.encode("utf-8")
+    def page(self, template: str, **context: Any) -> str:
+        """A template of the package rendered to text (a page, or a printable page for a PDF)."""
+        shared = {"site_name": SITE_NAME, "style": self.style}
+        return self.environment.get_template(template).render({**shared, **context})
+
 
     def sheet_context(self, sheet: Sheet, rendered: Rendered, history: SheetHistory | None, page_url: str | None,
                       as_pages: Mapping[str, str]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-/* A sheet page: clock times from a chosen start, copying the citation, and the download count
-   (asked only when the page is served over http(s); it stays hidden from file:// or when the request fails). */
+/* A sheet or support page: the print button, clock times from a chosen start (« 9 h 00 », whatever the
+   browser's language: the start is a list of times, not an <input type="time">), copying the citation, and the
+   download count (asked only when the page is served over http(s); hidden from file:// or when the request fails). */
 (function () {
   "use strict";
 
@@ -9,14 +10,18 @@
     return Math.floor(minutes / 60) + "\u00a0h\u00a0" + (rest < 10 ? "0" : "") + rest;
   }
 
+  Array.prototype.forEach.call(document.querySelectorAll(".imprimer"), function (item) {
+    item.hidden = false;
+    item.querySelector("button").addEventListener("click", function () { window.print(); });
+  });
+
   var start = document.getElementById("debut");
   if (start) {
     var rows = document.querySelectorAll(".minutage tr[data-offset]");
     var shown = document.querySelector(".debut-affiche");
     var update = function () {
-      var parts = /^(\d{1,2}):(\d{2})/.exec(start.value);
-      if (!parts) { return; }
-      var begin = parseInt(parts[1], 10) * 60 + parseInt(parts[2], 10);
+      var begin = parseInt(start.value, 10);
+      if (isNaN(begin)) { return; }
       Array.prototype.forEach.call(rows, function (row) {
         row.querySelector(".heure").textContent = clock(begin + parseInt(row.getAttribute("data-offset"), 10));
       });
