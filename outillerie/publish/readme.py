@@ -34,27 +34,30 @@ def _number(word: str | None) -> int | None:
     return int(word) if word.isdigit() else NUMBERS.get(word)
 
 
-def copies(item: str | None, mode: str, participants: tuple[int, int] | None) -> str:
+def _count(count: int, unit: str) -> str:
+    return f"{count} {unit}{('x' if unit == 'jeu' else 's') if count > 1 else ''}"
+
+
+def copies(item: str | None, mode: str, participants: tuple[int, int] | None, cards: int = 0) -> str:
     """How many copies to print, said plainly, from the materials item's words and the support's print mode."""
     most = participants[1] if participants else None
     unit = "jeu" if mode == "cartes" else "exemplaire"
     words = fold_key(item or "")
     explicit = _COPIES.search(words)
     if explicit and _number(explicit.group(1)):
-        count = _number(explicit.group(1)) or 1
-        return f"{count} {unit}{'x' if unit == 'jeu' and count > 1 else 's' if count > 1 else ''}"
+        return _count(_number(explicit.group(1)) or 1, unit)
     if _FOR_FACILITATOR.search(words):
         return f"1 {unit}, pour l'animateur·rice"
+    if _PER_PERSON.search(words) and mode == "cartes" and most and cards:
+        return f"{most} cartes, une par participant·e, soit {_count(math.ceil(most / cards), unit)}"
     if _PER_PERSON.search(words):
-        return f"{most} {unit}{'x' if unit == 'jeu' else 's'}, un par participant·e" if most else \
-            f"un {unit} par participant·e"
+        return f"{_count(most, unit)}, un par participant·e" if most else f"un {unit} par participant·e"
     group = _PER_GROUP.search(words)
     if group:
         kind = {"ilot": "îlot", "equipe": "équipe", "binome": "binôme", "temoin": "témoin"}.get(group.group(1), group.group(1))
         size = _number(group.group(2)) or {"trio": 3, "binome": 2}.get(group.group(1))
         if most and size:
-            count = math.ceil(most / size)
-            return f"{count} {unit}{'x' if unit == 'jeu' and count > 1 else 's' if count > 1 else ''}, un par {kind} de {size}"
+            return f"{_count(math.ceil(most / size), unit)}, un par {kind}" + ("" if group.group(1) in ("trio", "binome") else f" de {size}")
         return f"un {unit} par {kind}"
     return f"1 {unit}"
 
@@ -121,8 +124,11 @@ def _to_print(sheet: Sheet, names: Mapping[str, str], pages: Mapping[str, int],
     for number, support in enumerate(printed, start=2):
         item = items.get(support.path)
         lines += ["", f"{number}. {names[support.path]}{_pages(pages.get(support.path))}", f"   {_how(support)}",
-                  f"   Quantité : {copies(item, support.layout.mode, sheet.participants)}"
+                  f"   Quantité : {copies(item, support.layout.mode, sheet.participants, support.sections)}"
                   + (f" (d'après « {item} »)." if item else ".")]
+        if item and re.search(r"\bA[0-3]\b", item):
+            lines.append(f"   Le PDF est en A4 : pour « {item} », choisissez le grand format dans la fenêtre "
+                         "d'impression (ajuster à la page), ou faites-le agrandir par un reprographe.")
     return lines
 
 
@@ -134,9 +140,10 @@ def _how(support: PrintedSupport) -> str:
     if support.layout.mode == "cartes":
         side = ("recto verso : imprimez en recto verso, retournement sur le bord long, pour que chaque verso tombe "
                 "derrière son recto" if support.has_backs else "recto seul")
+        blank = " (la page 2 reste blanche : ainsi chaque verso tombe derrière son recto)" if support.has_backs else ""
         return (f"{support.sections} cartes, {support.layout.cards_per_page} par page, {side}. La première page "
-                "présente les cartes (pour vous) ; découpez les suivantes le long des pointillés, sur papier épais si "
-                "possible.")
+                f"présente les cartes, pour vous{blank} ; découpez les suivantes le long des pointillés, sur papier "
+                "épais si possible.")
     if support.layout.mode == "une-par-page":
         return f"{support.sections} page{'s' if support.sections > 1 else ''} à afficher ou à distribuer, une par feuille A4 (après la page de présentation)."
     return "Un document à lire ou à distribuer."

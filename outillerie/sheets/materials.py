@@ -22,6 +22,9 @@ GENERIC_WORDS = ("imprimer découpé découpée découpées découper exemplaire
                  "A0 A1 A2 A3 A4 A5 atelier")
 
 
+_GENERIC_PRINTED = frozenset(analyze("imprimé imprimée imprimés imprimées"))
+
+
 @cache
 def _printed_stems() -> frozenset[str]:
     return frozenset(analyze(PRINTED_WORDS))
@@ -42,6 +45,11 @@ def significant_words(text: str) -> set[str]:
     return {stem for stem in analyze(text) if stem not in _ignored_stems() and not stem.isdigit()}
 
 
+def _kind_words(text: str) -> set[str]:
+    """The printed-thing words of a text (« mémo », « affiche »…), for an item that names nothing else."""
+    return {stem for stem in analyze(text) if stem in _printed_stems() and stem not in _GENERIC_PRINTED}
+
+
 def support_label(path: str, title: str | None) -> str:
     """What a support is called: its Markdown title, else its file name without extension."""
     return title or posixpath.splitext(posixpath.basename(path))[0].replace("-", " ").replace("_", " ")
@@ -50,11 +58,12 @@ def support_label(path: str, title: str | None) -> str:
 def provider(item: str, labels: Mapping[str, str]) -> str | None:
     """The support (path) whose label shares the most significant words with the item (None: no word shared);
     on a tie, the one whose file name shares the most (« Cas pratiques » is cas-pratiques.md)."""
-    words = significant_words(item)
+    words = significant_words(item) or _kind_words(item)  # « Mémo imprimé » : the kind of thing is all it says
     scored = []
     for path, label in sorted(labels.items(), reverse=True):
         named = words & significant_words(support_label(path, None))
-        scored.append((len(words & (significant_words(label) | named)), len(named), path))
+        said = significant_words(label) | _kind_words(label)
+        scored.append((len(words & (said | named)), len(named), path))
     best = max(scored, default=(0, 0, ""))
     return best[2] if best[0] else None
 
