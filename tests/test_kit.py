@@ -137,8 +137,9 @@ def test_each_card_is_whole_on_one_page_and_its_back_on_the_next(pdfs: Path) -> 
     assert page_text(pdf, 1).startswith("Cartes vrai ou faux · ")  # the introduction, for the facilitator
     assert "Carte 1" not in page_text(pdf, 2) and "Réponse" not in page_text(pdf, 2)  # blank: fronts on odd pages
     fronts, backs = page_text(pdf, 3), page_text(pdf, 4)
-    for text in ("Carte 1 — Le colis", "Un SMS demande 1,49 € pour un colis.", "Carte 2 — L'avis d'impôt",
-                 "Carte 3 — Le conseiller", "Un appel d'un faux conseiller bancaire."):
+    for title in ("Carte 1 — Le colis", "Carte 2 — L'avis d'impôt", "Carte 3 — Le conseiller"):
+        assert title in fronts and f"Verso · {title}" in backs  # each back says which front it belongs to
+    for text in ("Un SMS demande 1,49 € pour un colis.", "Un appel d'un faux conseiller bancaire."):
         assert text in fronts and text not in backs
     for text in ("Réponse : faux, c'est une arnaque au colis.", "Réponse : faux, la banque ne demande jamais un code."):
         assert text in backs and text not in fronts
