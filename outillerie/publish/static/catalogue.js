@@ -13,7 +13,7 @@
   var LEXICALISED = new Set(rules.lexicalised);
   var KNOWN = new Set(rules.known);
   var APOSTROPHES = /['\u2019\u02bc]/;
-  var FIELDS = ["objective", "public", "duration", "level", "theme", "q"];
+  var FIELDS = ["objective", "public", "duration", "level", "theme", "q", "kind"];
   var PAGE = 50;  // cards shown at once: laying out 1,000 cards takes a phone far longer than 100 ms
 
   function fold(text) {
@@ -155,6 +155,7 @@
   var more = document.getElementById("plus");
   if (!form || !more || cards.length !== index.sheets.length) { return; }
   form.hidden = false;
+  FIELDS = FIELDS.filter(function (name) { return form.elements[name]; });  // "kind" only when there are programmes
   var lastHash = null;
   var limit = PAGE;
 
@@ -197,8 +198,30 @@
     more.hidden = rest <= 0;
     more.textContent = "Afficher " + Math.min(rest, PAGE) + " fiche" + (Math.min(rest, PAGE) > 1 ? "s" : "") +
       " de plus (" + rest + " restante" + (rest > 1 ? "s" : "") + ")";
+    showKinds(values);
     writeHash(values);
     return found;
+  }
+
+  /* Programmes beside the sheets (the « Afficher » filter): the same objective, public and words, on their cards. */
+  function showKinds(values) {
+    var section = document.getElementById("les-programmes");
+    var kind = values.kind || "";
+    document.getElementById("fiches").hidden = kind === "programmes";
+    if (kind === "programmes") { none.hidden = true; more.hidden = true; }
+    if (!section) { return; }
+    section.hidden = kind === "fiches";
+    var wanted = words(values.q || "").map(function (forms) { return forms; });
+    var shown = 0;
+    Array.prototype.forEach.call(section.querySelectorAll("#programmes > li"), function (card) {
+      var text = fold(card.textContent);
+      var hide = (values.objective && card.getAttribute("data-objectives").split(" ").indexOf(values.objective) < 0) ||
+        (values.public && card.getAttribute("data-public").split(" ").indexOf(values.public) < 0) ||
+        !wanted.every(function (forms) { return forms.some(function (form) { return text.indexOf(form) >= 0; }); });
+      card.hidden = Boolean(hide);
+      shown += hide ? 0 : 1;
+    });
+    document.getElementById("resultats-programmes").textContent = shown + " programme" + (shown > 1 ? "s" : "");
   }
 
   function applyFromStart() {

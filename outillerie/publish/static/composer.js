@@ -228,7 +228,11 @@
       (sessions.length > 1 ? " en " + sessions.length + " séances" : "") + ", dont " + duration(activity) + " en activité.";
     document.getElementById("c-alertes").innerHTML = alerts(sessions).map(function (a) { return "<li>" + escape(a) + "</li>"; }).join("");
     printable(sessions);
-    save(state);
+    if (JSON.stringify(state) === JSON.stringify(fresh())) {
+      try { window.localStorage.removeItem(KEY); } catch (error) { /* nothing kept anyway */ }
+    } else {
+      save(state);
+    }
   }
 
   function sessionTitle(t, n) {
