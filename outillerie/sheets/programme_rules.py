@@ -69,8 +69,9 @@ def _sheet_of(item: Item, sheets: Mapping[str, Sheet], broken: Collection[str], 
                               f"Pour corriger : corrigez-la d'abord (outillerie check resources/{slug}).")
         return None
     sheet = sheets[slug]
-    if sheet.status == "brouillon":
-        add(ERROR, item.line, f"la fiche « {slug} » est un brouillon (status: brouillon) : elle n'est pas publiée, le "
+    if not sheet.is_published:  # the site publishes only `publiee` sheets: a programme must not link to nothing
+        state = "est un brouillon" if sheet.status == "brouillon" else "est en test"
+        add(ERROR, item.line, f"la fiche « {slug} » {state} (status: {sheet.status}) : elle n'est pas publiée, le "
                               "programme ne peut pas s'appuyer sur elle. Pour corriger : terminez-la et passez-la en "
                               "status: publiee, ou retirez-la du programme.")
         return None

@@ -58,9 +58,10 @@ def chosen_sheets(snapshot: Snapshot, slugs: Sequence[str]) -> list[Sheet]:
             hint = f" Vouliez-vous dire « {close[0]} » ?" if close and slug not in snapshot.states else ""
             raise OutillerieError(f"la fiche « {slug} » {state}.{hint} Pour corriger : donnez le nom du dossier d'une "
                                   "fiche valide (outillerie search sans mot les liste).")
-        if sheet.status == "brouillon":
-            raise OutillerieError(f"la fiche « {slug} » est un brouillon : un programme ne peut s'appuyer que sur des "
-                                  "fiches publiées. Pour corriger : choisissez une autre fiche, ou publiez celle-ci.")
+        if not sheet.is_published:
+            raise OutillerieError(f"la fiche « {slug} » n'est pas publiée (status: {sheet.status}) : un programme ne "
+                                  "peut s'appuyer que sur des fiches publiées. Pour corriger : choisissez une autre "
+                                  "fiche, ou publiez celle-ci.")
         found.append(sheet)
     return found
 
