@@ -227,9 +227,23 @@ def test_a_sheet_prints_on_a4_pages_without_navigation(page: Page, site: Path, t
 
 def test_the_start_time_moves_the_clock_times(page: Page, site: Path) -> None:
     page.goto(url(site, "fiches/elus-et-reseau/index.html"))
-    page.fill("#debut", "14:00")
+    start = page.get_by_label("Heure de début de l'atelier")
+    assert start.evaluate("s => s.options[s.selectedIndex].text") == "9\u00a0h\u00a000"  # never « 09:00 AM »
+    start.focus()
+    page.keyboard.type("14")  # the keyboard alone: typing the hour jumps to it
+    assert start.evaluate("s => s.options[s.selectedIndex].text") == "14\u00a0h\u00a000"
     hours = page.eval_on_selector_all(".minutage td.heure", "cells => cells.map(c => c.textContent)")
     assert hours == ["14\u00a0h\u00a000", "14\u00a0h\u00a015", "15\u00a0h\u00a000", "15\u00a0h\u00a030"]
+    assert page.inner_text(".debut-affiche") == "14\u00a0h\u00a000"
+
+
+def test_the_print_button_opens_the_print_dialog(page: Page, site: Path) -> None:
+    for name, label in (("fiches/elus-et-reseau/index.html", "Imprimer la fiche"),
+                        ("fiches/elus-et-reseau/grille.html", "Imprimer ce support")):
+        page.goto(url(site, name))
+        page.evaluate("() => { window.print = () => { window.printed = (window.printed || 0) + 1; }; }")  # no dialog
+        page.get_by_role("button", name=label).click()
+        assert page.evaluate("window.printed") == 1
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -294,3 +308,15 @@ def test_a_large_catalogue_shows_fifty_cards_at_a_time(page: Page, tmp_path: Pat
     assert visible(page)[:2] == ["quiz-001", "quiz-002"]
     page.fill("#f-q", "quiz 007")
     assert visible(page) == ["quiz-007"] and page.is_hidden("#plus")
+
+
+def test_axe_finds_no_violation_on_tables_task_lists_footnotes_and_cards(page: Page, tmp_path: Path) -> None:
+    library = copy_case("kit", tmp_path / "lib")
+    export_site(library, tmp_path / "site")
+    found = {}
+    for name in ("index.html", "affiches.html", "cartes.html"):
+        page.goto(url(tmp_path / "site", f"fiches/atelier-cartes/{name}"))
+        if axe_violations(page):
+            found[name] = axe_violations(page)
+    assert found == {}
+    assert page.locator(".planches").is_hidden()  # the print layout of the cards never shows on screen
