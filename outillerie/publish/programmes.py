@@ -81,8 +81,10 @@ def _write_programme(site: Site, work: Path, programme: Programme, agenda: Agend
     context = _context(site, programme, agenda, sheets, materials, participants, mark)
     calendar = programme_calendar(programme, agenda)
     printables = {name: site.environment.get_template(f"programme-{name}.html").render(style=site.style, **context)
-                  for name in ("agenda", "regie")}
-    for name, html in printables.items():
+                  for name in ("agenda", "regie")}  # standalone, for the kit and its PDFs
+    for name in printables:  # on the site: the shared stylesheet, since `serve` forbids inline styles
+        html = site.environment.get_template(f"programme-{name}.html").render(stylesheet="../../static/style.css",
+                                                                             **context)
         (folder / f"{name}.html").write_text(html, encoding="utf-8", newline="\n")
     listing = materials_text(programme.title, materials, participants)
     (folder / "materiel.txt").write_text(listing, encoding="utf-8", newline="\n")
