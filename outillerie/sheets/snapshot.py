@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from ..errors import Problem, SheetError, relative
+from ..errors import Problem, SheetError, excerpt, relative
+from .fields import WARNING
+from .files import FileTrouble, read_regular, strays
 from .freshness import (
     FORMAT,
     STAMP_FILE,
@@ -38,7 +40,7 @@ from .programme_states import (
 from .programmes import Programme, programme_from_record, read_programme
 from .records import sheet_from_record, sheet_to_record
 from .rules import duplicate_titles, validate_sheet
-from .sheet import Sheet, read_sheet
+from .sheet import MAX_BYTES, Sheet, read_sheet
 from .vocabulary import load_vocabulary
 
 DETAILS_FILE = "bibliotheque-fiches.json"  # large: every sheet's digest, record and findings
@@ -158,8 +160,10 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
         else:
             reread += 1
             programmes[slug] = read_programme_state(root, slug, vocabulary)[0]
+    ignored = [Problem(f"resources/{excerpt(name, 100)}", 0, WARNING, message)
+               for name, message in strays(root / "resources")]
     snapshot = Snapshot(root, snapshot_id(fingerprint, stats), fingerprint, states,
-                        tuple(duplicate_titles(records, root)), fresh, programmes)
+                        tuple(duplicate_titles(records, root)) + tuple(ignored), fresh, programmes)
     if programmes:
         snapshot = _with_programme_findings(snapshot)
     if cache_dir and (reread or len(remembered) != len(states) or len(remembered_programmes) != len(programmes)
@@ -172,9 +176,11 @@ def _with_programme_findings(snapshot: Snapshot) -> Snapshot:
     """The snapshot with the findings of its programmes against its sheets."""
     import dataclasses
 
-    readable = {slug: sheet_from_record(state.record, snapshot.root) for slug, state in snapshot.states.items()
-                if state.record is not None}
-    broken = set(snapshot.states) - snapshot._valid
+    used = {item[2] for state in snapshot.programme_states.values() if state.record
+            for session in state.record["sessions"] for item in session[4] if item[0] == "sheet"}
+    readable = {slug: sheet_from_record(record, snapshot.root) for slug in used
+                if (record := getattr(snapshot.states.get(slug), "record", None)) is not None}
+    broken = used - snapshot._valid  # only the sheets the programmes use are turned back into Sheets
     found = programme_findings(snapshot.root, snapshot.programme_states, readable, broken, set(snapshot.states))
     return dataclasses.replace(snapshot, programme_shared=found)
 
@@ -184,8 +190,8 @@ def _read_state(root: Path, slug: str, vocabulary: Any) -> tuple[SheetState, She
 
     path = root / "resources" / slug / "index.md"
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-    except OSError:
+        digest = hashlib.sha256(read_regular(path, MAX_BYTES)).hexdigest()
+    except FileTrouble:  # a FIFO, a loop, a file too large: read_sheet says why
         digest = ""
     try:
         sheet = read_sheet(path, root, vocabulary)
