@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .app import ProgressBar, Settings, cli, pass_settings
+from .counter_commands import CounterDb
+
+
+def _impact(stats_file: Path | None) -> dict[str, Any]:
+    """What the counter gives the site (plain data): the declaration form's lists, the privacy receipt made from
+    its tables, and the public figures of a file when there is one."""
+    from ..counter.schema import privacy_receipt
+    from ..counter.uses import form_choices
+
+    impact: dict[str, Any] = {"choices": form_choices(), "receipt": privacy_receipt()}
+    if stats_file is not None:
+        from ..counter.figures import load_figures
+
+        impact["figures"] = load_figures(stats_file)
+    return impact
 
 
 @cli.command("export")
@@ -17,11 +33,14 @@ from .app import ProgressBar, Settings, cli, pass_settings
 @click.option("--counter-url", metavar="URL", help="Adresse d'un serveur outillerie : les boutons de téléchargement "
                                                     "y passent pour être comptés.")
 @click.option("--keep-going", is_flag=True, help="Publie sans les fiches invalides et termine avec le code 0.")
+@click.option("--stats", "stats_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), metavar="FICHIER",
+              help="Chiffres publics (outillerie stats --figures, ou /api/chiffres.json d'un serveur) : ajoute la page "
+                   "« Les chiffres du commun ».")
 @click.option("--no-pdf", is_flag=True, help="Sans les PDF des fiches et des supports (plus rapide ; les kits "
                                               "contiennent alors les pages imprimables en HTML).")
 @pass_settings
 def export_command(settings: Settings, output: Path, base_url: str | None, counter_url: str | None,
-                   keep_going: bool, no_pdf: bool) -> None:
+                   keep_going: bool, stats_file: Path | None, no_pdf: bool) -> None:
     """Écrit le site statique : catalogue filtrable, une page par fiche, PDF, kits ZIP, données ouvertes.
 
     Le site fonctionne ouvert depuis le disque (clé USB), sur tout hébergement statique et avec
@@ -39,7 +58,7 @@ def export_command(settings: Settings, output: Path, base_url: str | None, count
 
     report = export_site(settings.library.root, output, base_url=base_url, counter_url=counter_url,
                          keep_going=keep_going, progress=ProgressBar(minimum=100),
-                         cache_dir=settings.library.index_dir, pdf=not no_pdf)
+                         cache_dir=settings.library.index_dir, pdf=not no_pdf, impact=_impact(stats_file))
     for line in [*map(str, report.problems), *report.notes]:
         click.echo(line, err=True)
     reused = f" ({report.reused} inchangée(s), reprise(s) de l'export précédent)" if report.reused else ""
@@ -53,8 +72,9 @@ def export_command(settings: Settings, output: Path, base_url: str | None, count
 @cli.command("serve")
 @click.option("--site", type=click.Path(file_okay=False, exists=True, path_type=Path), metavar="DOSSIER",
               help="Site déjà exporté à servir (par défaut : exporté à la volée depuis la bibliothèque).")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), metavar="FICHIER",
-              help="Base du compteur (par défaut : compteur.sqlite3 à côté de resources/).")
+@click.option("--db", type=CounterDb(), metavar="FICHIER|URL",
+              help="Base du compteur : un fichier SQLite (par défaut : compteur.sqlite3 à côté de resources/) ou "
+                   "postgresql://utilisateur@hôte/base, partagée par plusieurs serveurs.")
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ADRESSE",
               help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, metavar="PORT",
@@ -63,7 +83,7 @@ def export_command(settings: Settings, output: Path, base_url: str | None, count
               help="Adresse du proxy inverse dont on croit l'en-tête X-Forwarded-For.")
 @click.option("--no-pdf", is_flag=True, help="Sans --site : exporte sans les PDF (démarrage plus rapide).")
 @pass_settings
-def serve_command(settings: Settings, site: Path | None, db: Path | None, host: str, port: int,
+def serve_command(settings: Settings, site: Path | None, db: str | Path | None, host: str, port: int,
                   trusted_proxy: str | None, no_pdf: bool) -> None:
     """Sert le site et compte les téléchargements des kits, sans cookie ni adresse enregistrée.
 
@@ -77,12 +97,14 @@ def serve_command(settings: Settings, site: Path | None, db: Path | None, host: 
     import contextlib
     import logging
 
+    from ..counter.database import open_counter
     from ..counter.server import SiteApp, run_server
-    from ..counter.store import Counter
+    from ..publish.served import ServedPages
 
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     db = db or settings.library.counter_db
-    db.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(db, Path):
+        db.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as cleanup:
         if site is None:  # exported into the library's cache, removed at the end (or by the next serve if killed)
             from ..publish.export import export_site
@@ -90,11 +112,11 @@ def serve_command(settings: Settings, site: Path | None, db: Path | None, host: 
 
             site = cleanup.enter_context(scratch_folder(settings.library.index_dir)) / "site"
             report = export_site(settings.library.root, site, counter_url="", keep_going=True,
-                                 cache_dir=settings.library.index_dir, pdf=not no_pdf)
+                                 cache_dir=settings.library.index_dir, pdf=not no_pdf, impact=_impact(None))
             for problem in report.problems:
                 click.echo(str(problem), err=True)
             click.echo(f"Site exporté : {report.exported} fiches.", err=True)
-        app = SiteApp(site, Counter(db), db)
+        app = SiteApp(site, open_counter(db), db, ServedPages(site))
         run_server(app, host, port, trusted_proxy,
                    announce=lambda url: click.echo(f"outillerie sert {url} (Ctrl-C pour arrêter)", err=True))
     click.echo("Serveur arrêté.", err=True)

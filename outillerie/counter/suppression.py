@@ -10,8 +10,7 @@ to « Recommanderiez-vous cette fiche ? ». The rule:
    would not be listed); bounds are propagated through the tree until nothing changes, and whenever a hidden
    cell's bounds meet (its value could be computed), the smallest visible cell of its group is also hidden
    (« masqué », at least 3); with none left, its smallest visible part, else its own detail is not
-   published, else its group's total is hidden, and if that is the grand total, the group's detail is not
-   published at all;
+   published, else the detail of its group (a région without its départements, a sheet without its answers);
 3. below 3 declarations in all, only « moins de 3 » is published, no detail.
 """
 
@@ -54,8 +53,10 @@ def protect(root: Cell) -> Cell:
             node.state = "small"
     for _ in range(2 * len(nodes) + 2):
         bounds = _propagate(root)
-        exposed = next((node for node in reversed(nodes) if node.state != "shown" and _visible(node, root)
-                        and bounds[id(node)][0] == bounds[id(node)][1]), None)
+        computable = [node for node in reversed(nodes) if node.state != "shown" and _visible(node, root)
+                      and bounds[id(node)][0] == bounds[id(node)][1]]
+        # A masked cell given away by its own parts is mended first (hide one of them): that often mends the rest.
+        exposed = next((node for node in computable if node.state == "masked"), computable[0] if computable else None)
         if exposed is None:
             return root
         _hide_more(root, exposed)
@@ -88,21 +89,22 @@ def _parent(root: Cell, node: Cell) -> Cell | None:
 
 def _hide_more(root: Cell, exposed: Cell) -> None:
     """Hide one more thing so that `exposed` can no longer be computed, the least first: its smallest visible
-    sibling, else its smallest visible part, else its own detail, else its group's total, else that group."""
+    sibling, else its smallest visible part, else its own detail, else its whole group (the group's total,
+    a région or a sheet, stays published without its detail)."""
     parent = _parent(root, exposed)
     assert parent is not None
     siblings = [c for c in parent.children if c.state == "shown"]
     parts = [c for c in exposed.children if c.state == "shown"] if not exposed.withheld else []
-    if siblings:
+    if parts and exposed.state == "masked":  # a masked cell its parts add up to: hide one part
+        min(parts, key=lambda c: (c.value, c.key)).state = "masked"
+    elif siblings:
         min(siblings, key=lambda c: (c.value, c.key)).state = "masked"
     elif parts:
         min(parts, key=lambda c: (c.value, c.key)).state = "masked"
     elif exposed.children and not exposed.withheld:
         exposed.withheld = True
-    elif parent is not root and parent.state == "shown":
-        parent.state = "masked"
     else:
-        parent.withheld = True
+        parent.withheld = True  # the group's detail is not published; its total stays
 
 
 def _propagate(root: Cell) -> dict[int, tuple[int, float]]:

@@ -45,6 +45,7 @@ from .folders import aside_pattern, claimed_folder, swap_in, sweep
 from .documents import Pending, finish_all, link_tree, plan_documents
 from .kits import credits_text, kit_filename
 from .markdown import Rendered, french_spacing, render_markdown
+from .impact import FIGURES_PAGE, declaration_target, figures_context, figures_link
 from .memory import folder_stamp, memory_path, read_memory, write_memory
 from .pdf import check_pdf_engine
 from .pages import citation, clock, french_date, json_ld, relative_link, timeline
@@ -79,7 +80,7 @@ class ExportReport:
 
 def export_site(root: Path, output: Path, *, base_url: str | None = None, counter_url: str | None = None,
                 keep_going: bool = False, progress: Progress | None = None, cache_dir: Path | None = None,
-                pdf: bool = False) -> ExportReport:
+                pdf: bool = False, impact: Mapping[str, Any] | None = None) -> ExportReport:
     """Write the site of the library `root` into `output` (replaced whole, or not at all).
 
     With `pdf` (what `outillerie export` does unless --no-pdf), every sheet and Markdown support also gets its A4
@@ -92,6 +93,9 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
     root, output = Path(root).resolve(), Path(output).absolute()
     options = {"base_url": _web_address(base_url, "--base-url", slash=True),
                "counter_url": _web_address(counter_url, "--counter-url", slash=False), "pdf": pdf}
+    impact = impact or {}  # from the counter, through the CLI: declaration choices, privacy receipt, figures
+    options.update(figures_link=figures_link(_web_address(counter_url, "--counter-url", slash=False), "figures" in impact),
+                   declare="choices" in impact)
     _check_output(root, output)
     if pdf:
         check_pdf_engine()
@@ -103,6 +107,7 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
     valid = snapshot.sheets()
     sheets = sorted((s for s in valid if s.is_published), key=lambda s: (fold_key(s.title), s.slug))
     site = _Site(root, output, options, sheets, snapshot, previous, code)
+    site.impact = impact
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         sweep(output.parent, aside_pattern(output))  # what killed exports left behind
@@ -189,10 +194,11 @@ class _Site:
         self.previous = previous
         self.code = code
         self.memory: dict[str, Any] = {}
-        self.programme_cards: list[Markup] = []  # the catalogue cards of the programmes written (publish/programmes.py)
         self.problems: list[Problem] = []
         self.pending: list[Pending] = []  # sheets rendered by this export, waiting for their PDFs and kits
+        self.programme_cards: list[Markup] = []  # the catalogue cards of the programmes written (publish/programmes.py)
         self.style = _trusted(_style())
+        self.impact: Mapping[str, Any] = {}
 
     def render(self, template: str, target: Path, **context: Any) -> None:
         """Render a template of the package into a file of the new site."""
@@ -309,7 +315,7 @@ class _Site:
 
     def page(self, template: str, **context: Any) -> str:
         """A template of the package rendered to text (a page, or a printable page for a PDF)."""
-        shared = {"site_name": SITE_NAME, "style": self.style}
+        shared = {"site_name": SITE_NAME, "style": self.style, "figures_link": self.options["figures_link"]}
         return self.environment.get_template(template).render({**shared, **context})
 
 
@@ -329,6 +335,8 @@ class _Site:
             "json_ld": _trusted(embed_json(json_ld(sheet, self.vocabulary, steps, page_url, history))),
             "stats_url": (f"{self.options['counter_url']}/api/stats.json" if self.options["counter_url"] is not None
                           else "../../api/stats.json"),
+            "declaration": declaration_target(self.options["counter_url"], sheet.slug, "../../")
+            if self.options["declare"] else None, "choices": self.impact.get("choices", {}),
         }
 
     def write_shared(self, work: Path, analysed: list[tuple[list[str], dict[str, int]]]) -> None:
@@ -339,7 +347,12 @@ class _Site:
         self.render("catalogue.html", work / "index.html", root="", cards=cards, programmes=self.programme_cards, vocabulary=vocabulary,
                     durations=DURATION_CHOICES, index_json=_trusted(embed_json(index)))
         self.render("about.html", work / "a-propos" / "index.html", root="../", count=len(self.sheets),
-                    base_url=self.base)
+                    base_url=self.base, receipt=self.impact.get("receipt"))
+        if "figures" in self.impact:
+            about = {s.slug: {"title": s.title, "objective_label": vocabulary.label("objectives", s.objective)}
+                     for s in self.sheets}
+            self.render("chiffres.html", work / FIGURES_PAGE, root="../",
+                        figures=figures_context(self.impact["figures"], about, _trusted))
         self.render("404.html", work / "404.html", home=self.base or "/", style=self.style)
         records = [sheet_record(s, vocabulary, self.urls(s.slug), [c.name for c in self.history(s)])
                    for s in self.sheets]
