@@ -47,6 +47,10 @@ class SheetError(OutillerieError):
         self.problems = problems
 
 
+class ConfigError(SheetError):
+    """A library configuration (`outillerie.yml`) with errors; carries them, each at its line."""
+
+
 class LibraryError(OutillerieError):
     """A library (the folder holding `resources/`) that cannot be found or used."""
 

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ..errors import OutillerieError, reason_fr
+from ..sheets.config import Config, load_config
 from ..sheets.durations import parse_duration
 from ..sheets.paths import LibraryPaths, find_library
 from ..sheets.vocabulary import load_vocabulary
@@ -20,17 +21,25 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class Settings:
-    """What every command may need: the library, found once, on first use."""
+    """What every command may need: the library and its configuration (`outillerie.yml`), found once, on first use."""
 
     def __init__(self, library_option: Path | None) -> None:
         self.library_option = library_option
         self._paths: LibraryPaths | None = None
+        self._config: Config | None = None
 
     @property
     def library(self) -> LibraryPaths:
         if self._paths is None:
             self._paths = find_library(self.library_option, os.environ.get("OUTILLERIE_LIBRARY"), Path.cwd())
         return self._paths
+
+    @property
+    def config(self) -> Config:
+        """The library's configuration (defaults without the file); ConfigError when the file has errors."""
+        if self._config is None:
+            self._config = load_config(self.library.root)
+        return self._config
 
 
 pass_settings = click.make_pass_decorator(Settings)

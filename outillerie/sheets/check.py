@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import OutillerieError, Problem
+from .config import read_config
 from .paths import LibraryPaths
 from .snapshot import problems_of, take_snapshot
 
@@ -34,7 +35,8 @@ class CheckReport:
 
 
 def check_paths(library: LibraryPaths, paths: Iterable[Path] = ()) -> CheckReport:
-    """Check the sheets named by `paths` (sheet folders, index.md files, `resources/` or a library), or the whole library.
+    """Check the sheets named by `paths` (sheet folders, index.md files, `resources/` or a library), or the whole library
+    (with its configuration, `outillerie.yml`).
 
     Titles are compared with every sheet of the same library, so a duplicate is found even when one file is checked.
     """
@@ -60,6 +62,8 @@ def check_paths(library: LibraryPaths, paths: Iterable[Path] = ()) -> CheckRepor
                                     snapshot.programme_states if some_programmes is None else some_programmes))
         if some_sheets is None:
             problems.extend(snapshot.problems)
+        if some_sheets is None and some_programmes is None:  # the whole library: its configuration too
+            problems.extend(read_config(root)[1])
     return CheckReport(problems=tuple(sorted(set(problems))), sheets=sheets, programmes=programmes)
 
 

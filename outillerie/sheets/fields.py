@@ -13,7 +13,7 @@ from .vocabulary import Vocabulary
 
 REQUIRED = ("title", "summary", "objective", "public", "duration", "license", "authors")
 OPTIONAL = ("participants", "level", "themes", "tags", "materials", "materials_outside_kit", "status", "created",
-            "updated")
+            "updated", "based_on")
 KNOWN_KEYS = REQUIRED + OPTIONAL
 ERROR, WARNING = "erreur", "avertissement"
 # Bounds at reading time (CONTRIBUTING.md, « Robustesse de la lecture »): what no workshop needs is an error.
@@ -159,6 +159,7 @@ def normalise_fields(meta: dict[str, Any], lines: Mapping[str, int], vocabulary:
             out.error(read.line("duration"), f"« duration » : {error}. Pour corriger : écrivez des minutes (90) "
                                              "ou \"1h30\", \"45 min\", \"2 h\", \"1 journée\".")
     values["participants"] = _participants(meta.get("participants"), read.line("participants"), out)
+    values["based_on"] = _based_on(read.text("based_on"), read.line("based_on"), out)
     for key in ("created", "updated"):
         values[key] = _date(key, meta.get(key), read.line(key), out)
     return values
@@ -225,6 +226,19 @@ def _participants(value: Any, line: int, out: Collector) -> tuple[int, int] | No
                         "participants: \"6-20\".")
         return None
     return (low, high)
+
+
+def _based_on(value: str | None, line: int, out: Collector) -> str | None:
+    """The sheet this one adapts: the web address of the original, or the folder name of a sheet of the library."""
+    if value is None:
+        return None
+    address = re.fullmatch(r"https?://[^\s/?#.]+(?:\.[^\s/?#.]+)+(?:[/?#]\S*)?", value)  # linear: dots split the host
+    if address or re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value):
+        return value
+    out.error(line, f"« based_on » : « {excerpt(value)} » n'est ni une adresse web ni le nom d'une fiche de la "
+                    "bibliothèque. Pour corriger : écrivez l'adresse de la fiche d'origine (https://…) ou le nom de son "
+                    "dossier dans resources/ (based_on: reperer-les-arnaques-en-ligne).")
+    return None
 
 
 def _date(key: str, value: Any, line: int, out: Collector) -> dt.date | None:

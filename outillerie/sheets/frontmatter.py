@@ -277,3 +277,29 @@ def _yaml_surprise(node: yaml.Node) -> str | None:
         return (f"YAML lit « {excerpt(node.value, 30)} » comme un nombre en base 60, pas comme une durée. "
                 f"Pour corriger : écrivez \"{excerpt(fixed, 30)}\" entre guillemets, ou des minutes (90).")
     return None
+
+
+def read_yaml_document(text: str, out: Collector, max_depth: int = MAX_DEPTH) -> tuple[dict[str, Any], dict[str, int]] | None:
+    """A whole YAML file (the library's `outillerie.yml`, a CI file) read with the bounds and messages of a front
+    matter: its values and the line of each top-level key; None when a problem was said in `out`. A file with
+    nothing but comments is an empty mapping."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not _controls_said(["", *lines], len(lines) + 1, _Shifted(out)):
+        return None
+    said = len(out.problems)
+    read = _read_yaml(text, lines, out, max_depth)
+    if read is None and len(out.problems) == said:
+        return {}, {}
+    return read
+
+
+class _Shifted(Collector):
+    """`_controls_said` counts lines from a `---` line: one less for a file without one."""
+
+    def __init__(self, out: Collector) -> None:
+        super().__init__(out.shown)
+        self.out = out
+
+    def error(self, line: int, message: str) -> None:
+        self.out.error(line - 1, message)

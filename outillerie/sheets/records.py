@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from .sheet import Sheet, Step
 
 _LISTS = ("public", "authors", "themes", "tags", "materials", "materials_outside_kit", "supports")
-_TEXTS = ("slug", "title", "summary", "objective", "duration", "license", "level", "status", "body_line")
+_TEXTS = ("slug", "title", "summary", "objective", "duration", "license", "level", "status", "body_line", "based_on")
 
 
 def sheet_to_record(sheet: Sheet, root: Path) -> dict[str, Any]:

@@ -214,3 +214,24 @@ def duplicate_titles(sheets: Iterable[Sheet], root: Path) -> list[Problem]:
                                     "qui le garde (créée avant, ou la première par ordre alphabétique). Pour corriger : "
                                     "donnez à cette fiche un titre qui la distingue."))
     return problems
+
+
+def unknown_origins(sheets: Iterable[Sheet], slugs: Iterable[str], root: Path) -> list[Problem]:
+    """A warning on every sheet whose `based_on` names a sheet the library does not have (renamed, removed) or itself:
+    a rule across sheets, so it is worked out again at every snapshot, like shared titles."""
+    known = sorted(slugs)
+    problems = []
+    for sheet in sheets:
+        origin = sheet.based_on
+        if not origin or "://" in origin or (origin in known and origin != sheet.slug):
+            continue
+        if origin == sheet.slug:
+            said = "une fiche ne peut pas être l'adaptation d'elle-même"
+        else:
+            guess = next(iter(difflib.get_close_matches(origin, known, n=1)), None)
+            said = f"la bibliothèque n'a pas de fiche « {excerpt(origin)} »" + (f" (vouliez-vous dire « {guess} » ?)"
+                                                                              if guess else "")
+        problems.append(Problem(relative(sheet.path, root), sheet.key_lines.get("based_on", 1), WARNING,
+                                f"« based_on » : {said}. Pour corriger : écrivez le nom du dossier de la fiche adaptée "
+                                "(dans resources/), ou l'adresse web de l'original."))
+    return problems

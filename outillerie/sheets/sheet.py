@@ -60,6 +60,7 @@ class Sheet:
     status: str = "publiee"
     created: dt.date | None = None
     updated: dt.date | None = None
+    based_on: str | None = None  # the sheet this one adapts: a web address, or the slug of a sheet of the library
     body: str = ""
     steps: tuple[Step, ...] = ()
     supports: tuple[str, ...] = ()
@@ -273,6 +274,7 @@ def sheet_as_dict(sheet: Sheet, vocabulary: Vocabulary | None = None) -> dict[st
         "status": sheet.status,
         "created": sheet.created.isoformat() if sheet.created else None,
         "updated": sheet.updated.isoformat() if sheet.updated else None,
+        "based_on": sheet.based_on,
         "steps": [{"title": s.title, "minutes": s.minutes} for s in sheet.steps],
         "supports": list(sheet.supports),
     }

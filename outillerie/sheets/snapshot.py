@@ -39,7 +39,7 @@ from .programme_states import (
 )
 from .programmes import Programme, programme_from_record, read_programme
 from .records import sheet_from_record, sheet_to_record
-from .rules import duplicate_titles, validate_sheet
+from .rules import duplicate_titles, unknown_origins, validate_sheet
 from .sheet import MAX_BYTES, Sheet, read_sheet
 from .vocabulary import load_vocabulary
 
@@ -163,7 +163,8 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     ignored = [Problem(f"resources/{excerpt(name, 100)}", 0, WARNING, message)
                for name, message in strays(root / "resources")]
     snapshot = Snapshot(root, snapshot_id(fingerprint, stats), fingerprint, states,
-                        tuple(duplicate_titles(records, root)) + tuple(ignored), fresh, programmes)
+                        tuple(duplicate_titles(records, root)) + tuple(unknown_origins(records, states, root))
+                        + tuple(ignored), fresh, programmes)
     if programmes:
         snapshot = _with_programme_findings(snapshot)
     if cache_dir and (reread or len(remembered) != len(states) or len(remembered_programmes) != len(programmes)

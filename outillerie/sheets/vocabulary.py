@@ -1,6 +1,8 @@
 """The controlled vocabularies (objectives, audiences, themes, levels, statuses, licences).
 
-They live in ONE data file, `data/vocabulary.json`; everything that lists them reads it from here.
+They live in ONE data file, `data/vocabulary.json`; everything that lists them reads it from here. The same file
+maps our themes and audiences onto those of the national platform « Les Bases du numérique d'intérêt général »
+(`les_bases` on each term, the platform's codes and labels at the top level), for open data others can take in.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Iterable, Mapping
 
 KINDS = ("objectives", "audiences", "themes", "levels", "statuses", "licenses")
 
@@ -35,8 +37,34 @@ def fold_key(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class LesBases:
+    """Where our vocabularies meet Les Bases': their codes for each of our themes and audiences, and their labels."""
+
+    name: str
+    resource_type: str
+    labels: Mapping[str, Mapping[str, str]]  # themes, professional_sectors, beneficiaries, resource_types
+    themes: Mapping[str, tuple[str, ...]]  # our theme -> their themes (none for a theme they do not have)
+    sectors: Mapping[str, tuple[str, ...]]  # our audience -> their professional sectors
+    beneficiaries: Mapping[str, tuple[str, ...]]  # our audience -> their beneficiaries
+
+    def of_sheet(self, themes: Iterable[str], public: Iterable[str]) -> dict[str, Any]:
+        """A sheet's place on the platform: codes and labels of its themes, sectors, beneficiaries and type."""
+        public = tuple(public)
+        found = {"themes": [c for s in themes for c in self.themes.get(s, ())],
+                 "professional_sectors": [c for s in public for c in self.sectors.get(s, ())],
+                 "beneficiaries": [c for s in public for c in self.beneficiaries.get(s, ())]}
+        data: dict[str, Any] = {}
+        for (group, codes), singular in zip(found.items(), ("theme", "professional_sector", "beneficiary")):
+            data[group] = list(dict.fromkeys(codes))
+            data[f"{singular}_labels"] = [self.labels[group].get(code, code) for code in data[group]]
+        data["resource_type"] = self.resource_type
+        data["resource_type_label"] = self.labels["resource_types"].get(self.resource_type, self.resource_type)
+        return data
+
+
+@dataclass(frozen=True)
 class Vocabulary:
-    """All vocabularies, each a mapping slug -> Term, in the file's order."""
+    """All vocabularies, each a mapping slug -> Term, in the file's order, and their mapping onto Les Bases."""
 
     objectives: Mapping[str, Term]
     audiences: Mapping[str, Term]
@@ -44,6 +72,7 @@ class Vocabulary:
     levels: Mapping[str, Term]
     statuses: Mapping[str, Term]
     licenses: Mapping[str, Term]
+    les_bases: LesBases | None = None
 
     def terms(self, kind: str) -> Mapping[str, Term]:
         return getattr(self, kind)
@@ -83,6 +112,7 @@ def load_vocabulary() -> Vocabulary:
     text = (Path(__file__).parent.parent / "data" / "vocabulary.json").read_text(encoding="utf-8")  # importlib.resources costs 10 ms
     raw = json.loads(text)
     return Vocabulary(
+        les_bases=_les_bases(raw),
         **{
             kind: {
                 slug: Term(
@@ -96,4 +126,16 @@ def load_vocabulary() -> Vocabulary:
             }
             for kind in KINDS
         }
+    )
+
+
+def _les_bases(raw: Mapping[str, Any]) -> LesBases:
+    """The `les_bases` entries of the vocabulary file: on each theme a list, on each audience sectors and beneficiaries."""
+    top = raw["les_bases"]
+    audiences = {slug: entry.get("les_bases", {}) for slug, entry in raw["audiences"].items()}
+    return LesBases(
+        name=top["name"], resource_type=top["resource_type"], labels=top["labels"],
+        themes={slug: tuple(entry.get("les_bases", ())) for slug, entry in raw["themes"].items()},
+        sectors={slug: tuple(entry.get("professional_sectors", ())) for slug, entry in audiences.items()},
+        beneficiaries={slug: tuple(entry.get("beneficiaries", ())) for slug, entry in audiences.items()},
     )
