@@ -55,7 +55,7 @@ def mkdocs_project(library: Path, folder: Path) -> Path:
 
 def export(library: Path, output: Path) -> float:
     return timed([str(BIN / "outillerie"), "--library", str(library), "export", "--output", str(output),
-                  "--keep-going"])
+                  "--keep-going", "--no-pdf"])  # the PDFs have their own bench: pdf_bench.py
 
 
 def edit(library: Path, number: int) -> None:

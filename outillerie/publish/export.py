@@ -47,7 +47,6 @@ from .kits import credits_text, kit_filename
 from .markdown import Rendered, french_spacing, render_markdown
 from .impact import FIGURES_PAGE, declaration_target, figures_context, figures_link
 from .memory import folder_stamp, memory_path, read_memory, write_memory
-from .pdf import check_pdf_engine
 from .pages import citation, clock, french_date, json_ld, relative_link, timeline
 from .programmes import programme_card_html, write_programmes
 
@@ -85,7 +84,7 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
 
     With `pdf` (what `outillerie export` does unless --no-pdf), every sheet and Markdown support also gets its A4
     PDF (WeasyPrint), linked from its page and put in the kit; an ExportError says what to install when that
-    cannot be done, before anything is written. Without, the kit holds the printable pages as HTML.
+    cannot be done, and the previous site stays as it was. Without, the kit holds the printable pages as HTML.
     `counter_url` None: download buttons point to the ZIP files; "" : to `/telecharger/<slug>` on the same
     server (`outillerie serve`); a URL: to `URL/telecharger/<slug>`. Invalid sheets are left out; unless
     `keep_going`, an ExportError then lists them once the rest of the site is in place.
@@ -97,8 +96,6 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
     options.update(figures_link=figures_link(_web_address(counter_url, "--counter-url", slash=False), "figures" in impact),
                    declare="choices" in impact)
     _check_output(root, output)
-    if pdf:
-        check_pdf_engine()
     code = _package_fingerprint()
     cache_dir = cache_dir or LibraryPaths(root).index_dir
     memory = memory_path(cache_dir, output)
