@@ -40,7 +40,7 @@ class IsoDate(click.ParamType):
             self.fail(f"« {value} » n'est pas une date. Écrivez-la année-mois-jour, par exemple 2027-03-04.", param, ctx)
 
 
-@cli.group("programme")
+@cli.group("programme", subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def programme_group() -> None:
     """Les programmes : plusieurs fiches enchaînées en séances minutées, avec pauses et repas.
 
@@ -51,7 +51,7 @@ def programme_group() -> None:
 
 
 @programme_group.command("show")
-@click.argument("slug")
+@click.argument("slug", metavar="PROGRAMME")
 @pass_settings
 def show_command(settings: Settings, slug: str) -> None:
     """Affiche l'agenda minuté d'un programme : chaque séance, chaque élément et chaque étape des fiches
@@ -70,16 +70,16 @@ def show_command(settings: Settings, slug: str) -> None:
 
 
 @programme_group.command("new")
-@click.argument("title")
+@click.argument("title", metavar="TITRE")
 @click.option("--sheet", "sheets", multiple=True, required=True, metavar="FICHE",
               help="Une fiche du programme, dans l'ordre (répétez l'option).")
 @click.option("--start", type=ClockTime(), default="9:00", show_default=True, help="Heure de début : 9:30, 14h…")
 @click.option("--date", "day", type=IsoDate(), metavar="DATE", help="Date de la séance : 2027-03-04.")
 @click.option("--pauses", type=click.Choice(["auto", "aucune"]), default="aucune", show_default=True,
               help="auto : ajoute accueil, clôture, pauses (toutes les 90 min au plus) et repas (journée de 6 h ou plus).")
-@click.option("--author", "authors", multiple=True, help="Auteur ou structure (répétable).")
-@click.option("--summary", help="Une ou deux phrases : ce que le programme permet, pour qui.")
-@click.option("--slug", help="Nom du dossier (par défaut, tiré du titre).")
+@click.option("--author", "authors", multiple=True, metavar="NOM", help="Auteur ou structure (répétable).")
+@click.option("--summary", metavar="TEXTE", help="Une ou deux phrases : ce que le programme permet, pour qui.")
+@click.option("--slug", metavar="NOM", help="Nom du dossier (par défaut, tiré du titre).")
 @pass_settings
 def new_command(settings: Settings, title: str, sheets: tuple[str, ...], start: int, day: dt.date | None,
                 pauses: str, authors: tuple[str, ...], summary: str | None, slug: str | None) -> None:
