@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..errors import CounterError
+from ..errors import CounterError, reason_fr
 from .database import Target, reading
 from .stats import PEOPLE_NOTE, read_stats
 from .usestats import read_uses
@@ -60,7 +60,7 @@ def load_figures(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise CounterError(f"{path} : fichier de chiffres illisible ({error.strerror or error}). Pour corriger : "
+        raise CounterError(f"{path} : fichier de chiffres illisible ({reason_fr(error)}). Pour corriger : "
                            "vérifiez le chemin, ou écrivez-le avec outillerie stats --figures > chiffres.json.") from error
     except ValueError as error:
         raise CounterError(f"{path} : ce fichier n'est pas du JSON valide ({error}). Pour corriger : écrivez-le avec "
