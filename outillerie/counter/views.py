@@ -50,7 +50,7 @@ def stats_table(data: dict[str, Any], titles: dict[str, str]) -> str:
 def _visitors(low: int, high: int) -> str:
     """« entre 3 et 7 visiteurs distincts », or one figure when both bounds agree."""
     if low == high:
-        return f"{low} visiteur distinct" if low == 1 else f"{low} visiteurs distincts"
+        return f"{low} visiteur distinct" if low <= 1 else f"{low} visiteurs distincts"
     return f"entre {low} et {high} visiteurs distincts"
 
 
