@@ -208,6 +208,7 @@
     var section = document.getElementById("les-programmes");
     var kind = values.kind || "";
     document.getElementById("fiches").hidden = kind === "programmes";
+    status.hidden = kind === "programmes";
     if (kind === "programmes") { none.hidden = true; more.hidden = true; }
     if (!section) { return; }
     section.hidden = kind === "fiches";
