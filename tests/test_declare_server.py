@@ -30,10 +30,10 @@ def server(site: Path, tmp_path: Path) -> Iterator[Server]:
     running.stop()
 
 
-def declare(server: Server, form: dict | None = None, **headers: str) -> requests.Response:
+def declare(server: Server, form: dict | None = None, **headers: str | None) -> requests.Response:
     url = f"{server.url}/declarer/cafe-de-la-mediation"
-    return requests.post(url, data=form or FORM, headers={**browser(), "Origin": server.url,
-                                                          "Sec-Fetch-Site": "same-origin", **headers}, timeout=10)
+    sent = {**browser(), "Origin": server.url, "Sec-Fetch-Site": "same-origin", **headers}
+    return requests.post(url, data=form or FORM, headers={k: v for k, v in sent.items() if v is not None}, timeout=10)
 
 
 def readable(page: str) -> str:
@@ -65,8 +65,9 @@ def test_a_declaration_without_javascript_is_thanked_by_a_page(server: Server) -
 @pytest.mark.parametrize("form, headers, status, words", [
     ({**FORM, "departement": "99"}, {}, 400, "« 99 » n'est pas une réponse possible pour le département"),
     ({**FORM, "commentaire": "Camille, 06 12 34 56 78"}, {}, 400, "la déclaration contient un champ inconnu"),
-    (FORM, {"Origin": "https://ailleurs.example"}, 403, "Cette déclaration vient d'un autre site"),
-    (FORM, {"Origin": "null"}, 403, "Cette déclaration vient d'un autre site"),
+    (FORM, {"Origin": "https://ailleurs.example", "Sec-Fetch-Site": None}, 403, "Cette déclaration vient d'un autre site"),
+    (FORM, {"Origin": "null", "Sec-Fetch-Site": "cross-site"}, 403, "Cette déclaration vient d'un autre site"),
+    (FORM, {"Origin": "https://ailleurs.example", "Sec-Fetch-Site": "same-site"}, 403, "vient d'un autre site"),
     (FORM, {"Sec-Fetch-Site": "cross-site"}, 403, "Cette déclaration vient d'un autre site"),
     ({**FORM, "public": ["habitants"] * 400}, {}, 413, "La déclaration dépasse 4096 octets"),
     (FORM, {"User-Agent": "python-requests/2.32"}, 403, "les robots ne peuvent pas déclarer"),

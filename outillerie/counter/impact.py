@@ -51,11 +51,13 @@ TOO_BIG = f"La déclaration dépasse {MAX_BODY} octets : elle est refusée. Pour
 
 
 def foreign_origin(headers: Mapping[str, str], host: str) -> bool:
-    """True for a request sent by another site: its Origin is not this host, or the browser says it is not
-    same-origin (Sec-Fetch-Site). A client sending neither (an old browser, a script) is not refused here."""
+    """True for a request sent by another site. A browser's Sec-Fetch-Site decides when it is sent: our pages
+    ask for no referrer, so a browser's plain form POST says `Origin: null` even from this very site. Without
+    it, an Origin other than this host (or null) is refused. A client sending neither (an old browser, a
+    script) is not refused here (robots are, later)."""
     site = headers.get("Sec-Fetch-Site")
-    if site is not None and site not in ("same-origin", "none"):
-        return True
+    if site is not None:
+        return site not in ("same-origin", "none")
     origin = headers.get("Origin")
     if origin is None:
         return False

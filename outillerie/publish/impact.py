@@ -105,13 +105,13 @@ def _period(period: Mapping[str, str | None]) -> str:
 
 
 def participants_text(participants: Mapping[str, Any]) -> str:
-    """The people reached, as an honest range from the published bands."""
+    """The people reached, as an honest range from the published bands (a clause after « N animations »)."""
     low, high = participants.get("min"), participants.get("max")
     if low is None:
-        return "non publié (trop peu de déclarations)"
+        return "dont le nombre de participant·e·s n'est pas publié (trop peu de déclarations)"
     if high is None:
-        return f"au moins {shown_number(low)} personnes (certaines animations en comptaient plus de 25)"
-    return f"entre {shown_number(low)} et {shown_number(high)} personnes"
+        return f"pour au moins {shown_number(low)} personnes (certaines animations en comptaient plus de 25)"
+    return f"pour {shown_number(low)} à {shown_number(high)} personnes"
 
 
 def figures_link(counter_url: str | None, has_figures: bool) -> str | None:
