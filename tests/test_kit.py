@@ -238,3 +238,15 @@ def test_kit_names_are_names_windows_accepts(text: str, suffix: str, expected: s
 ])
 def test_copies_follow_the_materials_words_and_the_group_size(item: str, mode: str, expected: str) -> None:
     assert copies(item, mode, (6, 16), cards=2) == expected
+
+
+def test_a_card_too_long_for_its_cell_is_named_after_the_export(tmp_path: Path) -> None:
+    library = copy_case("kit", tmp_path / "lib")
+    cards = library / "resources" / SLUG / "cartes.md"
+    text = cards.read_text(encoding="utf-8").replace("cards_per_page: 4", "cards_per_page: 8")
+    cards.write_text(text.replace("Un SMS demande 1,49 € pour un colis.", "Un SMS demande 1,49 € pour un colis. " * 40),
+                     encoding="utf-8")
+    report = export_site(library, tmp_path / "site", pdf=True, base_url="https://fiches.exemple.fr/")
+    assert report.notes == (f"resources/{SLUG}/cartes.md: avertissement : une carte dépasse de sa case et son texte est "
+                            "coupé (page 3 du PDF). Pour corriger : raccourcissez-la, ou choisissez moins de cartes par "
+                            "page (cards_per_page).",)

@@ -160,8 +160,10 @@ def support_context(sheet: Sheet, support: str, document: SupportDocument, mark:
             "view": replace(view, sections=sections, plates=plates, notes=mark(view.notes))}
 
 
-def finish_all(pending: list[Pending], with_pdf: bool, progress: Progress | None = None) -> dict[str, Exception]:
-    """Write every pending PDF at once, then finish each sheet; the sheets that failed, with their error."""
+def finish_all(pending: list[Pending], with_pdf: bool, progress: Progress | None = None,
+               notes: list[str] | None = None) -> dict[str, Exception]:
+    """Write every pending PDF at once, then finish each sheet; the sheets that failed, with their error. A card
+    cut by its cell is added to `notes`, for the person who exports."""
     jobs = [(html, target, str(item.sheet.folder)) for item in pending for _, html, target in item.documents]
     if progress and jobs:
         progress("PDF des fiches et des supports", 0, len(jobs))
@@ -173,8 +175,13 @@ def finish_all(pending: list[Pending], with_pdf: bool, progress: Progress | None
             result = next(results)
             if isinstance(result, Exception):
                 failed.setdefault(item.sheet.slug, result)
-            else:
-                pages[key] = result
+                continue
+            pages[key], clipped = result
+            if clipped and notes is not None:
+                notes.append(f"resources/{item.sheet.slug}/{key}: avertissement : une carte dépasse de sa case et son "
+                             f"texte est coupé (page{'s' if len(clipped) > 1 else ''} "
+                             f"{', '.join(map(str, clipped))} du PDF). Pour corriger : raccourcissez-la, ou choisissez "
+                             "moins de cartes par page (cards_per_page).")
         if item.sheet.slug not in failed:
             try:
                 item.finish(pages)

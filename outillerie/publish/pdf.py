@@ -57,6 +57,11 @@ def write_pdf(html: str, target: Path, base_url: str | None = None) -> int:
     own path, so the PDF's bytes do not depend on where the library lives. Raises ExportError when WeasyPrint
     or its system libraries are missing.
     """
+    return _render(html, target, base_url)[0]
+
+
+def _render(html: str, target: Path, base_url: str | None) -> tuple[int, tuple[int, ...]]:
+    """`write_pdf`, and the pages where a card's text runs past its cell (it is cut there: see printing.py)."""
     weasyprint = _weasyprint()
     for name in ("weasyprint", "fontTools"):  # their notes on CSS they skip are not the user's business
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -64,7 +69,26 @@ def write_pdf(html: str, target: Path, base_url: str | None = None) -> int:
     document = weasyprint.HTML(string=html, base_url=NEUTRAL_BASE, url_fetcher=fetcher).render()
     target.parent.mkdir(parents=True, exist_ok=True)
     document.write_pdf(target)
-    return len(document.pages)
+    return len(document.pages), tuple(number for number, page in enumerate(document.pages, start=1)
+                                      if _clips_a_card(page._page_box))
+
+
+def _clips_a_card(box: Any) -> bool:
+    """True when a card cell (`div.case`) of this page holds content lower than its own bottom edge."""
+    for cell in _boxes(box):
+        element = getattr(cell, "element", None)
+        if element is None or cell.element_tag != "div" or "case" not in (element.get("class") or "").split():
+            continue
+        bottom = cell.content_box_y() + cell.height
+        if any(inner.position_y + inner.margin_height() > bottom + 0.5 for inner in _boxes(cell) if inner is not cell):
+            return True
+    return False
+
+
+def _boxes(box: Any) -> Any:
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _boxes(child)
 
 
 def _fetcher(weasyprint: Any, folder: Path | None) -> Any:
@@ -89,18 +113,19 @@ def _fetcher(weasyprint: Any, folder: Path | None) -> Any:
     return LocalFetcher()
 
 
-def _write_job(job: Job) -> int | Exception:
+def _write_job(job: Job) -> tuple[int, tuple[int, ...]] | Exception:
     """One PDF of a batch: its failure is returned (its sheet is then left out), never raised at the others."""
     html, target, base_url = job
     try:
-        return write_pdf(html, target, base_url)
+        return _render(html, target, base_url)
     except Exception as error:  # noqa: BLE001 - whatever WeasyPrint met in one document
         return RuntimeError(f"le PDF « {target.name} » n'a pas pu être fait ({type(error).__name__} : {error})")
 
 
-def write_pdfs(jobs: Sequence[Job], workers: int | None = None) -> list[int | Exception]:
+def write_pdfs(jobs: Sequence[Job], workers: int | None = None) -> list[tuple[int, tuple[int, ...]] | Exception]:
     """Write many PDFs, in parallel on every core (a pool of processes); for each job in order, its number of
-    pages or the error that stopped it. Raises ExportError at once when PDFs cannot be made on this machine."""
+    pages and the pages where a card is cut, or the error that stopped it. Raises ExportError at once when PDFs
+    cannot be made on this machine."""
     if not jobs:
         return []
     check_pdf_engine()
