@@ -289,7 +289,9 @@ def test_json_ld_describes_a_learning_resource(library: Path, tmp_path: Path) ->
     assert data["timeRequired"] == "PT1H30M"
     assert data["license"] == "https://creativecommons.org/licenses/by-sa/4.0/deed.fr"
     assert data["audience"] == [{"@type": "Audience", "audienceType": "Élus et décideurs"},
-                                {"@type": "Audience", "audienceType": "Agents des collectivités"}]
+                                {"@type": "Audience", "audienceType": "Agents des collectivités"},
+                                {"@type": "Audience", "audienceType": "Acteurs publics", "identifier": "ActeursPublics",
+                                 "description": "Secteur professionnel selon Les Bases du numérique d'intérêt général"}]
     assert data["author"] == [{"@type": "Organization", "name": "Collectif outillerie"},
                               {"@type": "Person", "name": "Camille Martin"}]
     assert [(p["name"], p["timeRequired"]) for p in data["hasPart"]] == [

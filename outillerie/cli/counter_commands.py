@@ -189,12 +189,16 @@ def _write_report(settings: Settings, target: str | Path, server: str | None, ye
 
 @cli.command("download")
 @click.argument("slug", metavar="FICHE")
-@click.option("--server", default="http://127.0.0.1:8000", show_default=True, metavar="URL",
-              help="Adresse du serveur outillerie.")
+@click.option("--server", metavar="URL", help="Adresse du serveur outillerie ou du site publié (par défaut : counter_url "
+                                               "de outillerie.yml, sinon site_url, sinon http://127.0.0.1:8000).")
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("."), metavar="DOSSIER",
               show_default=True, help="Dossier où enregistrer le kit.")
-def download_command(slug: str, server: str, output: Path) -> None:
+@pass_settings
+def download_command(settings: Settings, slug: str, server: str | None, output: Path) -> None:
     """Télécharge le kit d'une fiche depuis un serveur outillerie (le téléchargement y est compté).
+
+    Depuis un site publié sur un hébergement statique (sans compteur), le kit publié
+    est téléchargé tel quel, et ce téléchargement n'est pas compté.
 
     \b
     Exemple :
@@ -202,5 +206,9 @@ def download_command(slug: str, server: str, output: Path) -> None:
     """
     from ..counter.client import download_kit
 
-    path = download_kit(server, slug, output, progress=ProgressBar(minimum=0))
-    click.echo(f"Kit enregistré : {path}")
+    server = server or settings.config.counter_url or settings.config.site_url or "http://127.0.0.1:8000"
+    kit = download_kit(server, slug, output, progress=ProgressBar(minimum=0))
+    if not kit.counted:
+        click.echo(f"Remarque : aucun compteur outillerie ne répond à {server} (un site publié sur un hébergement "
+                   "statique) : le kit publié a été téléchargé, et ce téléchargement n'est pas compté.", err=True)
+    click.echo(f"Kit enregistré : {kit.path}")

@@ -49,18 +49,19 @@ def check_command(settings: Settings, paths: tuple[Path, ...], strict: bool, out
 @click.option("--public", "public", multiple=True, type=VocabularyChoice("audiences"),
               help="Public visé (répétez l'option pour plusieurs publics).")
 @click.option("--duration", type=Duration(), help="Durée totale : 90, 1h30, 45min…")
-@click.option("--author", "authors", multiple=True, metavar="NOM", help="Auteur ou structure (répétable).")
+@click.option("--author", "authors", multiple=True, metavar="NOM",
+              help="Auteur ou structure (répétable ; par défaut : authors de outillerie.yml).")
 @click.option("--summary", metavar="TEXTE", help="Une ou deux phrases : ce que l'atelier permet, pour qui.")
 @click.option("--level", type=VocabularyChoice("levels"), default="debutant", show_default=True, help="Niveau.")
 @click.option("--theme", "themes", multiple=True, type=VocabularyChoice("themes"), help="Thème (répétable).")
 @click.option("--tag", "tags", multiple=True, metavar="MOT-CLÉ", help="Mot-clé libre (répétable).")
-@click.option("--license", "license_id", type=VocabularyChoice("licenses"), default="CC-BY-SA-4.0", show_default=True,
-              help="Licence libre de la fiche.")
+@click.option("--license", "license_id", type=VocabularyChoice("licenses"),
+              help="Licence libre de la fiche (par défaut : license de outillerie.yml, sinon CC-BY-SA-4.0).")
 @click.option("--slug", metavar="NOM", help="Nom du dossier (par défaut, tiré du titre).")
 @pass_settings
 def new_command(settings: Settings, title: str, objective: str | None, public: tuple[str, ...], duration: int | None,
                 authors: tuple[str, ...], summary: str | None, level: str, themes: tuple[str, ...],
-                tags: tuple[str, ...], license_id: str, slug: str | None) -> None:
+                tags: tuple[str, ...], license_id: str | None, slug: str | None) -> None:
     """Crée une fiche à partir du modèle, avec toutes les clés et le plan.
 
     Ce qui manque est demandé quand la commande tourne dans un terminal. La fiche est créée
@@ -73,6 +74,7 @@ def new_command(settings: Settings, title: str, objective: str | None, public: t
     from ..sheets.scaffold import NewSheet, write_new_sheet
 
     interactive = sys.stdin.isatty()
+    authors = authors or settings.config.authors  # the configuration's defaults; the options win
     if interactive:
         objective = objective or click.prompt("Objectif", type=VocabularyChoice("objectives"))
         public = public or (click.prompt("Public (un slug, par exemple mediateurs-numeriques)",
@@ -87,7 +89,7 @@ def new_command(settings: Settings, title: str, objective: str | None, public: t
                                "dans un terminal pour qu'elles vous soient demandées.")
     assert objective and duration  # said missing above otherwise
     sheet = NewSheet(title=title, objective=objective, public=public, duration=duration, authors=authors, level=level,
-                     themes=themes, tags=tags, license=license_id)
+                     themes=themes, tags=tags, license=license_id or settings.config.license)
     if summary:
         sheet = dataclasses.replace(sheet, summary=summary)
     path = write_new_sheet(settings.library.resources, sheet, slug=slug)

@@ -29,9 +29,10 @@ def _impact(stats_file: Path | None) -> dict[str, Any]:
 @cli.command("export")
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
               metavar="DOSSIER", help="Dossier du site (remplacé en entier s'il vient d'un export précédent).")
-@click.option("--base-url", metavar="URL", help="Adresse publique du site, pour sitemap.xml, le flux Atom et le JSON-LD.")
+@click.option("--base-url", metavar="URL", help="Adresse publique du site, pour sitemap.xml, le flux Atom et le JSON-LD "
+                                                 "(par défaut : site_url de outillerie.yml).")
 @click.option("--counter-url", metavar="URL", help="Adresse d'un serveur outillerie : les boutons de téléchargement "
-                                                    "y passent pour être comptés.")
+                                                    "y passent pour être comptés (par défaut : counter_url de outillerie.yml).")
 @click.option("--keep-going", is_flag=True, help="Publie sans les fiches invalides et termine avec le code 0.")
 @click.option("--stats", "stats_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), metavar="FICHIER",
               help="Chiffres publics (outillerie stats --figures, ou /api/chiffres.json d'un serveur) : ajoute la page "
@@ -58,7 +59,8 @@ def export_command(settings: Settings, output: Path, base_url: str | None, count
 
     report = export_site(settings.library.root, output, base_url=base_url, counter_url=counter_url,
                          keep_going=keep_going, progress=ProgressBar(minimum=100),
-                         cache_dir=settings.library.index_dir, pdf=not no_pdf, impact=_impact(stats_file))
+                         cache_dir=settings.library.index_dir, pdf=not no_pdf, impact=_impact(stats_file),
+                         config=settings.config)
     for line in [*map(str, report.problems), *report.notes]:
         click.echo(line, err=True)
     reused = f" ({report.reused} inchangée(s), reprise(s) de l'export précédent)" if report.reused else ""
@@ -112,7 +114,8 @@ def serve_command(settings: Settings, site: Path | None, db: str | Path | None, 
 
             site = cleanup.enter_context(scratch_folder(settings.library.index_dir)) / "site"
             report = export_site(settings.library.root, site, counter_url="", keep_going=True,
-                                 cache_dir=settings.library.index_dir, pdf=not no_pdf, impact=_impact(None))
+                                 cache_dir=settings.library.index_dir, pdf=not no_pdf, impact=_impact(None),
+                                 config=settings.config)
             for problem in report.problems:
                 click.echo(str(problem), err=True)
             click.echo(f"Site exporté : {report.exported} fiches.", err=True)

@@ -15,31 +15,39 @@ from typing import Any, Iterable, Mapping, Sequence
 from ..french import analysis
 from ..sheets.sheet import Sheet, sheet_as_dict
 from ..sheets.vocabulary import Vocabulary
+from .pages import iso_duration
 
 CSV_LIST_SEPARATOR = " | "
 FACETS = (("objective", "objectives"), ("public", "audiences"), ("level", "levels"), ("theme", "themes"))
 _VARIANT_ENDINGS = ("s", "e", "es", "x")
 
 
-def sheet_record(sheet: Sheet, vocabulary: Vocabulary, urls: Mapping[str, str],
-                 contributors: Sequence[str]) -> dict[str, Any]:
-    """One sheet of catalogue.json: every metadata field, its French labels, its page, kit and source URLs."""
+def sheet_record(sheet: Sheet, vocabulary: Vocabulary, urls: Mapping[str, str], contributors: Sequence[str],
+                 origin: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """One sheet of catalogue.json: every metadata field, its French labels, its page, kit and source URLs, its place
+    on Les Bases du numérique d'intérêt général, and the address of the sheet it adapts (`origin`)."""
     record = sheet_as_dict(sheet, vocabulary)
     record["contributors"] = list(contributors)
     record.update(urls)
+    record["time_required"] = iso_duration(sheet.duration)
+    record["based_on_url"] = origin["url"] or None if origin else None
+    record["les_bases"] = vocabulary.les_bases.of_sheet(sheet.themes, sheet.public) if vocabulary.les_bases else None
     return record
 
 
-def catalogue_json(records: Sequence[Mapping[str, Any]]) -> str:
-    """catalogue.json: a small envelope around the records, one sheet a line (no date: same sources, same bytes)."""
+def catalogue_json(records: Sequence[Mapping[str, Any]], about: Mapping[str, Any] | None = None) -> str:
+    """catalogue.json: a small envelope (`about`: the commons' name, publisher, schema) around the records, one sheet
+    a line (no date: same sources, same bytes)."""
     body = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records)
-    return f'{{"format": "outillerie-catalogue", "version": 1, "count": {len(records)}, "sheets": [\n{body}\n]}}\n'
+    head = "".join(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}, " for key, value in (about or {}).items())
+    return f'{{{head}"format": "outillerie-catalogue", "version": 1, "count": {len(records)}, "sheets": [\n{body}\n]}}\n'
 
 
 CSV_COLUMNS = ("slug", "title", "summary", "objective", "objective_label", "public", "public_labels", "duration",
                "participants_min", "participants_max", "level", "level_label", "themes", "theme_labels", "tags",
                "materials", "license", "license_url", "authors", "contributors", "status", "created", "updated",
-               "steps", "supports", "page_url", "kit_url", "markdown_url")
+               "steps", "supports", "page_url", "kit_url", "markdown_url", "time_required", "based_on", "based_on_url",
+               "les_bases_themes", "les_bases_professional_sectors", "les_bases_beneficiaries", "les_bases_resource_type")
 
 
 def catalogue_csv(records: Sequence[Mapping[str, Any]]) -> str:
@@ -52,6 +60,9 @@ def catalogue_csv(records: Sequence[Mapping[str, Any]]) -> str:
         participants = record.get("participants") or {}
         row["participants_min"] = participants.get("min", "")
         row["participants_max"] = participants.get("max", "")
+        bases = record.get("les_bases") or {}
+        row.update({f"les_bases_{group}": bases.get(group) for group in ("themes", "professional_sectors",
+                                                                          "beneficiaries", "resource_type")})
         row["steps"] = [f"{s['title']} ({s['minutes']} min)" if s["minutes"] is not None else s["title"]
                         for s in record["steps"]]
         writer.writerow(_cell(row.get(column)) for column in CSV_COLUMNS)

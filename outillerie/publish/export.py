@@ -25,15 +25,14 @@ from .. import __version__
 from ..errors import ExportError, Problem, reason_fr
 from ..sheets.durations import format_duration
 from ..sheets.fingerprint import code_fingerprint
-from ..sheets.history import Contributor, SheetHistory, edit_base_url, sheet_histories
+from ..sheets.config import Config, load_config
+from ..sheets.history import Contributor, SheetHistory, sheet_histories
 from ..sheets.paths import LibraryPaths
 from ..sheets.sheet import Sheet, key_facts
 from ..sheets.snapshot import Snapshot, take_snapshot
 from ..sheets.vocabulary import Vocabulary, fold_key, load_vocabulary
 from .catalogue import (
     browser_index,
-    catalogue_csv,
-    catalogue_json,
     embed_json,
     search_text,
     sheet_record,
@@ -45,14 +44,15 @@ from .folders import aside_pattern, claimed_folder, swap_in, sweep
 from .documents import Pending, finish_all, link_tree, plan_documents
 from .kits import credits_text, kit_filename
 from .markdown import Rendered, french_spacing, render_markdown
+from .identity import SITE_NAME, SiteIdentity, sheet_origin, site_addresses
 from .impact import FIGURES_PAGE, declaration_target, figures_context, figures_link
+from .opendata import write_open_data
 from .memory import folder_stamp, memory_path, read_memory, write_memory
 from .pages import citation, clock, french_date, json_ld, relative_link, timeline
 from .programmes import programme_card_html, write_programmes
 
 Progress = Callable[[str, int, int], None]  # (label, done, total), like index.update_index
 EXPORT_FORMAT = 1
-SITE_NAME = "Fiches ateliers de l'inclusion numérique"
 DURATION_CHOICES = ((30, "30 min ou moins"), (60, "1 h ou moins"), (90, "1 h 30 ou moins"), (120, "2 h ou moins"),
                     (180, "3 h ou moins"), (210, "une demi-journée ou moins"), (420, "une journée ou moins"))
 FEED_SIZE = 50
@@ -79,7 +79,7 @@ class ExportReport:
 
 def export_site(root: Path, output: Path, *, base_url: str | None = None, counter_url: str | None = None,
                 keep_going: bool = False, progress: Progress | None = None, cache_dir: Path | None = None,
-                pdf: bool = False, impact: Mapping[str, Any] | None = None) -> ExportReport:
+                pdf: bool = False, impact: Mapping[str, Any] | None = None, config: Config | None = None) -> ExportReport:
     """Write the site of the library `root` into `output` (replaced whole, or not at all).
 
     With `pdf` (what `outillerie export` does unless --no-pdf), every sheet and Markdown support also gets its A4
@@ -87,14 +87,15 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
     cannot be done, and the previous site stays as it was. Without, the kit holds the printable pages as HTML.
     `counter_url` None: download buttons point to the ZIP files; "" : to `/telecharger/<slug>` on the same
     server (`outillerie serve`); a URL: to `URL/telecharger/<slug>`. Invalid sheets are left out; unless
-    `keep_going`, an ExportError then lists them once the rest of the site is in place.
+    `keep_going`, an ExportError then lists them once the rest of the site is in place. `config`: the library's
+    `outillerie.yml` (read here when not given); `base_url` and `counter_url` override its addresses.
     """
     root, output = Path(root).resolve(), Path(output).absolute()
-    options = {"base_url": _web_address(base_url, "--base-url", slash=True),
-               "counter_url": _web_address(counter_url, "--counter-url", slash=False), "pdf": pdf}
+    config = config or load_config(root)
+    base_url, counter_url = site_addresses(config, base_url, counter_url)
     impact = impact or {}  # from the counter, through the CLI: declaration choices, privacy receipt, figures
-    options.update(figures_link=figures_link(_web_address(counter_url, "--counter-url", slash=False), "figures" in impact),
-                   declare="choices" in impact)
+    options = {"base_url": base_url, "counter_url": counter_url, "pdf": pdf, "declare": "choices" in impact,
+               "figures_link": figures_link(counter_url, "figures" in impact)}
     _check_output(root, output)
     code = _package_fingerprint()
     cache_dir = cache_dir or LibraryPaths(root).index_dir
@@ -104,6 +105,7 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
     valid = snapshot.sheets()
     sheets = sorted((s for s in valid if s.is_published), key=lambda s: (fold_key(s.title), s.slug))
     site = _Site(root, output, options, sheets, snapshot, previous, code)
+    site.identity = SiteIdentity.of(config, root)
     site.impact = impact
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -116,9 +118,9 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
         raise _unwritable(output, error) from error
     write_memory(memory, code, site.memory)
     errors = snapshot.errors + snapshot.programme_errors + tuple(site.problems)
-    notes = () if options["base_url"] else (
+    notes = tuple(site.notes) + (() if options["base_url"] else (
         "Remarque : sans --base-url, sitemap.xml et flux.atom donnent des adresses relatives ; donnez l'adresse publique "
-        "du site pour les rendre utilisables par les moteurs de recherche et les lecteurs de flux.",)
+        "du site pour les rendre utilisables par les moteurs de recherche et les lecteurs de flux.",))
     report = ExportReport(output, len(site.sheets), reused, len(valid) - len(sheets), errors, notes,
                           len(site.programme_cards))
     if errors and not keep_going:
@@ -132,15 +134,6 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
 def _unwritable(output: Path, error: OSError) -> ExportError:
     return ExportError(f"le site ne peut pas être écrit dans « {output} » ({reason_fr(error)}). Pour corriger : "
                        "vérifiez que ce chemin mène à un dossier, sa place libre et ses droits d'écriture, puis relancez.")
-
-
-def _web_address(value: str | None, option: str, *, slash: bool) -> str | None:
-    if value is None or (value == "" and not slash):
-        return value
-    if not value.startswith(("http://", "https://")) or " " in value:
-        raise ExportError(f"{option} « {value} » n'est pas une adresse web. Pour corriger : donnez une adresse "
-                          "complète, par exemple https://fiches.exemple.fr/")
-    return value.rstrip("/") + ("/" if slash else "")
 
 
 def _check_output(root: Path, output: Path) -> None:
@@ -186,16 +179,18 @@ class _Site:
         self.vocabulary: Vocabulary = load_vocabulary()
         self.environment = _environment()
         self.histories: dict[str, SheetHistory] = sheet_histories(root)
-        self.edit_base = edit_base_url(root)
+        self.titles = {sheet.slug: sheet.title for sheet in sheets}  # the published sheets another one may adapt
         self.base = options["base_url"]
         self.previous = previous
         self.code = code
         self.memory: dict[str, Any] = {}
         self.problems: list[Problem] = []
         self.pending: list[Pending] = []  # sheets rendered by this export, waiting for their PDFs and kits
+        self.notes: list[str] = []  # what the person who exports should know (a card cut by its cell…)
         self.programme_cards: list[Markup] = []  # the catalogue cards of the programmes written (publish/programmes.py)
         self.style = _trusted(_style())
         self.impact: Mapping[str, Any] = {}
+        self.identity = SiteIdentity(Config(), None)
 
     def render(self, template: str, target: Path, **context: Any) -> None:
         """Render a template of the package into a file of the new site."""
@@ -229,7 +224,7 @@ class _Site:
                 reused += was_reused
             if progress:
                 progress("Export des fiches", done, len(self.sheets))
-        for slug, failure in finish_all(self.pending, bool(self.options["pdf"]), progress).items():
+        for slug, failure in finish_all(self.pending, bool(self.options["pdf"]), progress, self.notes).items():
             if isinstance(failure, OSError) and errno.errorcode.get(failure.errno or 0, "") in WHOLE_SITE_ERRORS:
                 raise failure
             index = next(i for i, s in enumerate(published) if s.slug == slug)
@@ -263,7 +258,8 @@ class _Site:
     def fingerprint(self, sheet: Sheet) -> str:
         """What a sheet's page and kit depend on: the code, the options, its Git history and its files' stamp."""
         history = self.histories.get(sheet.slug)
-        inputs = [self.code, self.options, self.edit_base, repr(history), folder_stamp(sheet.folder)]
+        inputs = [self.code, self.options, self.identity.key, repr(history), folder_stamp(sheet.folder),
+                  self.origin(sheet, absolute=True)]
         return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
     def link_previous(self, slug: str, work: Path) -> bool:
@@ -289,6 +285,10 @@ class _Site:
         return {"page_url": prefix + page, "kit_url": f"{prefix}telechargements/{slug}.zip",
                 "markdown_url": f"{prefix}fiches/{slug}/index.md"}
 
+    def origin(self, sheet: Sheet, absolute: bool) -> dict[str, str] | None:
+        """The sheet this one adapts, with its address from the site's root (none without --base-url if `absolute`)."""
+        return sheet_origin(sheet, self.titles, lambda slug: self.urls(slug)["page_url"] if self.base or not absolute else None)
+
     def download_href(self, slug: str, root: str) -> str:
         """Where the kit button points: the counter (same server or --counter-url) or the ZIP file itself."""
         counter = self.options["counter_url"]
@@ -312,24 +312,24 @@ class _Site:
 
     def page(self, template: str, **context: Any) -> str:
         """A template of the package rendered to text (a page, or a printable page for a PDF)."""
-        shared = {"site_name": SITE_NAME, "style": self.style, "figures_link": self.options["figures_link"]}
+        shared = {**self.identity.context, "style": self.style, "figures_link": self.options["figures_link"]}
         return self.environment.get_template(template).render({**shared, **context})
-
 
     def sheet_context(self, sheet: Sheet, rendered: Rendered, history: SheetHistory | None, page_url: str | None,
                       as_pages: Mapping[str, str]) -> dict[str, Any]:
         """Everything the sheet page and its printable twin in the kit show."""
         steps = timeline(sheet, rendered.headings)
         term = self.vocabulary.licenses.get(sheet.license)
-        edit = f"{self.edit_base}resources/{sheet.slug}/index.md" if self.edit_base else None
         return {
             "sheet": sheet, "facts": key_facts(sheet, self.vocabulary), "steps": steps,
             "end_offset": sum(s.minutes or 0 for s in sheet.steps), "body": _trusted(rendered.html),
             "licence": term, "citation": citation(sheet, self.vocabulary, page_url), "history": history,
-            "kit_filename": kit_filename(sheet.title), "edit_url": edit,
+            "kit_filename": kit_filename(sheet.title), "edit": self.identity.edit_target(sheet, page_url),
             "supports": [(s, f"{s[:-3]}.html" if s in as_pages else None, href, download_name(s))
                          for s, href in site_names(sheet.supports).items()],
-            "json_ld": _trusted(embed_json(json_ld(sheet, self.vocabulary, steps, page_url, history))),
+            "json_ld": _trusted(embed_json(json_ld(sheet, self.vocabulary, steps, page_url, history)
+                                           | self.identity.linked_data(self.origin(sheet, absolute=True)))),
+            "origin": self.origin(sheet, absolute=False),
             "stats_url": (f"{self.options['counter_url']}/api/stats.json" if self.options["counter_url"] is not None
                           else "../../api/stats.json"),
             "declaration": declaration_target(self.options["counter_url"], sheet.slug, "../../")
@@ -351,10 +351,9 @@ class _Site:
             self.render("chiffres.html", work / FIGURES_PAGE, root="../",
                         figures=figures_context(self.impact["figures"], about, _trusted))
         self.render("404.html", work / "404.html", home=self.base or "/", style=self.style)
-        records = [sheet_record(s, vocabulary, self.urls(s.slug), [c.name for c in self.history(s)])
+        records = [sheet_record(s, vocabulary, self.urls(s.slug), [c.name for c in self.history(s)], self.origin(s, False))
                    for s in self.sheets]
-        (work / "catalogue.json").write_text(catalogue_json(records), encoding="utf-8", newline="\n")
-        (work / "catalogue.csv").write_text(catalogue_csv(records), encoding="utf-8", newline="")
+        write_open_data(work, records, self.identity.config, self.base)
         kits = {s.slug: {"path": f"telechargements/{s.slug}.zip", "filename": kit_filename(s.title), "title": s.title,
                          "pages": [f"fiches/{s.slug}/{page}" for page in ["index.html", *_support_pages(s).values()]]}
                 for s in self.sheets}  # `serve` sends every other file of fiches/ as a download
@@ -371,6 +370,7 @@ class _Site:
         for entry in sorted(static.iterdir(), key=lambda e: e.name):
             if entry.is_file():
                 (work / "static" / entry.name).write_bytes(entry.read_bytes())
+        self.identity.write_static(self.root, work / "static")
 
     def history(self, sheet: Sheet) -> tuple[Contributor, ...]:
         """The people Git knows for a sheet (none outside a repository)."""

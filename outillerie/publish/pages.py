@@ -94,20 +94,22 @@ def json_ld(sheet: Sheet, vocabulary: Vocabulary, steps: Sequence[TimedStep], pa
             history: SheetHistory | None) -> dict[str, Any]:
     """schema.org LearningResource: objective as educationalUse, publics, ISO duration, licence, steps as parts."""
     term = vocabulary.licenses.get(sheet.license)
+    bases = les_bases_terms(sheet, vocabulary)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "LearningResource",
         "name": sheet.title,
         "description": sheet.summary,
         "inLanguage": "fr",
-        "learningResourceType": "fiche atelier",
+        "learningResourceType": ["fiche atelier", *bases["learningResourceType"]],
         "educationalUse": vocabulary.label("objectives", sheet.objective),
-        "audience": [{"@type": "Audience", "audienceType": vocabulary.label("audiences", s)} for s in sheet.public],
+        "audience": [{"@type": "Audience", "audienceType": vocabulary.label("audiences", s)} for s in sheet.public]
+        + bases["audience"],
         "timeRequired": iso_duration(sheet.duration),
         "license": term.url if term and term.url else sheet.license,
         "author": [{"@type": "Organization" if is_organisation(a) else "Person", "name": a} for a in sheet.authors],
         "keywords": list(sheet.tags),
-        "about": [vocabulary.label("themes", s) for s in sheet.themes],
+        "about": [vocabulary.label("themes", s) for s in sheet.themes] + bases["about"],
         "hasPart": [{"@type": "LearningResource", "name": s.title, "position": n,
                      **({"timeRequired": iso_duration(s.minutes)} if s.minutes else {})}
                     for n, s in enumerate(steps, start=1)],
@@ -125,6 +127,28 @@ def json_ld(sheet: Sheet, vocabulary: Vocabulary, steps: Sequence[TimedStep], pa
     if page_url:
         data["url"] = page_url
     return data
+
+
+def les_bases_terms(sheet: Sheet, vocabulary: Vocabulary) -> dict[str, list[dict[str, str]]]:
+    """The sheet's place on Les Bases du numérique d'intérêt général, as schema.org terms: its themes (`about`), its
+    professional sectors and beneficiaries (`audience`), its resource type (`learningResourceType`)."""
+    bases = vocabulary.les_bases
+    if bases is None:
+        return {"about": [], "audience": [], "learningResourceType": []}
+    place = bases.of_sheet(sheet.themes, sheet.public)
+
+    def terms(group: str, singular: str, scheme: str) -> list[dict[str, str]]:
+        return [{"@type": "DefinedTerm", "name": label, "termCode": code, "inDefinedTermSet": f"{bases.name} : {scheme}"}
+                for code, label in zip(place[group], place[f"{singular}_labels"])]
+
+    audience = [{"@type": "Audience", "audienceType": label, "identifier": code,
+                 "description": f"{what} selon {bases.name}"}
+                for group, singular, what in (("professional_sectors", "professional_sector", "Secteur professionnel"),
+                                              ("beneficiaries", "beneficiary", "Public bénéficiaire"))
+                for code, label in zip(place[group], place[f"{singular}_labels"])]
+    resource = [{"@type": "DefinedTerm", "name": place["resource_type_label"], "termCode": place["resource_type"],
+                 "inDefinedTermSet": f"{bases.name} : types de ressources"}]
+    return {"about": terms("themes", "theme", "thématiques"), "audience": audience, "learningResourceType": resource}
 
 
 def relative_link(href: str, sheet: Sheet, rendered_supports: Collection[str]) -> str | tuple[str, str] | None:
