@@ -7,6 +7,9 @@ the first export with PDFs, the same export without PDFs (so the PDFs' share sho
 editing one sheet, and Chromium printing the same printable pages (taken from a --no-pdf export's kits).
 
     .venv/bin/python bench/pdf_bench.py --count 1000
+
+While the working tree changes under it (other work in progress), run it on a copy of a commit:
+`git archive HEAD | tar -x -C /tmp/snap && PYTHONPATH=/tmp/snap .venv/bin/python bench/pdf_bench.py`.
 """
 
 from __future__ import annotations
@@ -118,6 +121,8 @@ def main() -> None:
         without = export(library, work / "sans-pdf", "--no-pdf")
         first = export(library, work / "site")
         pdfs = sorted((work / "site" / "telechargements").rglob("*.pdf"))
+        if len(pdfs) != 2 * args.count:
+            raise SystemExit(f"l'export n'a fait que {len(pdfs)} PDF sur {2 * args.count} : voyez outillerie export.")
         edit(library, 1)
         again = export(library, work / "site")
         pages = printable_pages(work / "sans-pdf", work / "pages")
