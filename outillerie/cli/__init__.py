@@ -7,7 +7,14 @@ nothing imports it.
 
 from __future__ import annotations
 
-from . import counter_commands, programme_commands, search_commands, sheet_commands, site_commands  # noqa: F401
+from . import (  # noqa: F401
+    counter_commands,
+    library_commands,
+    programme_commands,
+    search_commands,
+    sheet_commands,
+    site_commands,
+)
 from .app import cli, main
 
 __all__ = ["cli", "main"]

@@ -44,7 +44,7 @@ from .folders import aside_pattern, claimed_folder, swap_in, sweep
 from .documents import Pending, finish_all, link_tree, plan_documents
 from .kits import credits_text, kit_filename
 from .markdown import Rendered, french_spacing, render_markdown
-from .identity import SITE_NAME, SiteIdentity, sheet_origin, site_addresses
+from .identity import NO_ADDRESS_NOTE, SITE_NAME, SiteIdentity, sheet_origin, site_addresses
 from .impact import FIGURES_PAGE, declaration_target, figures_context, figures_link
 from .opendata import write_open_data
 from .memory import folder_stamp, memory_path, read_memory, write_memory
@@ -118,9 +118,7 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
         raise _unwritable(output, error) from error
     write_memory(memory, code, site.memory)
     errors = snapshot.errors + snapshot.programme_errors + tuple(site.problems)
-    notes = tuple(site.notes) + (() if options["base_url"] else (
-        "Remarque : sans --base-url, sitemap.xml et flux.atom donnent des adresses relatives ; donnez l'adresse publique "
-        "du site pour les rendre utilisables par les moteurs de recherche et les lecteurs de flux.",))
+    notes = tuple(site.notes) + (() if options["base_url"] else (NO_ADDRESS_NOTE,))
     report = ExportReport(output, len(site.sheets), reused, len(valid) - len(sheets), errors, notes,
                           len(site.programme_cards))
     if errors and not keep_going:

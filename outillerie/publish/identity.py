@@ -20,6 +20,9 @@ from ..sheets.sheet import Sheet
 SITE_NAME = DEFAULT_NAME  # the name of a site whose library says none (served pages without a configuration)
 LOGO_STEM = "static/logo"  # + the logo's own suffix: no file of publish/static/ has this name
 ACCENT_CSS = "static/identite.css"
+NO_ADDRESS_NOTE = ("Remarque : sans --base-url (ni site_url dans outillerie.yml), sitemap.xml et flux.atom donnent des "
+                   "adresses relatives ; donnez l'adresse publique du site pour les rendre utilisables par les moteurs "
+                   "de recherche et les lecteurs de flux.")
 
 
 def site_addresses(config: Config, base_url: str | None, counter_url: str | None) -> tuple[str | None, str | None]:
