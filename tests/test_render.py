@@ -106,3 +106,29 @@ def test_headings_get_anchors_sit_below_the_page_title_and_steps_are_grouped() -
     shifted = render_markdown("# Titre\n\n## Partie\n")
     assert [h.level for h in shifted.headings] == [2, 3]
     assert parse(shifted.html).find_all("h1") == []
+
+
+def test_tables_task_lists_and_footnotes_keep_the_safety_rules() -> None:
+    source = ("| a | b |\n|:-:|--:|\n| <script>x</script> | [l](javascript:alert(1)) |\n\n"
+              "- [ ] <b>tâche</b>\n\nTexte[^n].\n\n[^n]: Note [piège](javascript:alert(2)) et [bon](https://a.example).\n")
+    tree = parse(render_markdown(source).html)
+    cells = tree.find("table").find_all("td")
+    assert [c.get("class") for c in cells] == ["aligne-centre", "aligne-droite"]
+    assert cells[0].text == "<script>x</script>" and tree.find_all("script") == [] and tree.find_all("b") == []
+    assert [a.get("href") for a in tree.find_all("a")] == ["#fn1", "https://a.example", "#fnref1"]
+    assert tree.find("input").get("type") == "checkbox" and tree.find("input").get("disabled") == "disabled"
+
+
+def test_a_support_is_cut_into_cards_with_their_backs() -> None:
+    from outillerie.publish.markdown import render_sections
+
+    source = ("# Titre\n\nIntro.\n\n## Carte 1\n\nRecto un.\n\n### Verso\n\nVerso un.\n\n"
+              "## Carte 2\n\nRecto deux.\n\n```\n## pas une carte\n```\n")
+    cut = render_sections(source, backs=True)
+    assert "Intro." in cut.intro and "<h1" in cut.intro
+    assert [s.title for s in cut.sections] == ["Carte 1", "Carte 2"]
+    assert "Recto un." in cut.sections[0].front and "Verso" not in cut.sections[0].front
+    assert cut.sections[0].back is not None and "Verso un." in cut.sections[0].back
+    assert cut.sections[1].back is None and "## pas une carte" in cut.sections[1].front
+    pages = render_sections(source, backs=False)
+    assert pages.sections[0].back is None and "Verso un." in pages.sections[0].front
