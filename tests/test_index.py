@@ -288,7 +288,7 @@ def test_a_damaged_index_is_rebuilt_by_the_index_command_too(small: Path) -> Non
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from outillerie.search.engine import WriteLock as _Lock
+from outillerie.search.lock import WriteLock as _Lock
 with _Lock(Path(sys.argv[1]), 1):
     print("verrouillé", flush=True)
     time.sleep(float(sys.argv[2]))

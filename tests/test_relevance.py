@@ -1,70 +1,34 @@
-"""Relevance over the shipped commons: queries typed the way people type them, each with the sheet(s)
-that must be in the top 3. A failing case means search got worse for someone: fix ranking, not the test.
+"""Relevance over the shipped commons: queries typed the way mediators type them (tests/data/relevance.json: without
+accents, plurals, inclusive writing, typos, synonyms, acronyms, durations in words, publics, everyday language),
+each with the sheets of which one must come in the top 3. The suite reports the mean reciprocal rank and the
+success at 3, and fails under floors set from a measured run: a drop means search got worse for someone.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from outillerie.search.query import Filters, search_library
+from outillerie.sheets.snapshot import take_snapshot
 
 from .conftest import REPO
 
-# (query, filters, sheets of which at least one must be in the top 3)
-CASES: list[tuple[str, dict[str, object], set[str]]] = [
-    # typed without accents
-    ("hameconnage", {}, {"reperer-les-arnaques-en-ligne"}),
-    ("accessibilite", {}, {"accessibilite-numerique-mise-en-situation"}),
-    ("lecteur d'ecran", {}, {"accessibilite-numerique-mise-en-situation"}),
-    ("donnees personnelles", {}, {"donnees-personnelles-accompagnement"}),
-    ("mecenat budget", {}, {"financer-un-projet-collectif"}),
-    ("reconditionne", {}, {"impact-environnemental-du-numerique"}),
-    ("exclusion numerique", {}, {"comprendre-exclusion-numerique"}),
-    ("world cafe habitants", {}, {"de-l-idee-au-projet-atelier-des-besoins"}),
-    # singular for plural and plural for singular
-    ("arnaque", {}, {"reperer-les-arnaques-en-ligne"}),
-    ("subvention", {}, {"financer-un-projet-collectif"}),
-    ("mot de passe", {}, {"donnees-personnelles-accompagnement"}),
-    ("licence libre", {}, {"publier-une-ressource-en-commun"}),
-    ("communaute de pratique", {}, {"animer-une-communaute-de-pratiques"}),
-    ("bibliothecaire", {}, {"publier-une-ressource-en-commun"}),
-    ("benevoles", {}, {"lancer-projet-collectif-local", "de-l-idee-au-projet-atelier-des-besoins"}),
-    # inclusive writing, in the query or in the sheet only
-    ("elus", {}, {"feuille-de-route-inclusion-numerique"}),
-    ("élu·e·s feuille de route", {}, {"feuille-de-route-inclusion-numerique"}),
-    ("mediatrices numeriques communaute", {}, {"animer-une-communaute-de-pratiques"}),
-    ("médiateur.rice.s entraide", {}, {"animer-une-communaute-de-pratiques", "cafe-de-la-mediation"}),
-    # a word of the body, not of the title
-    ("codeveloppement", {}, {"cafe-de-la-mediation"}),
-    ("illectronisme", {}, {"comprendre-exclusion-numerique"}),
-    ("faux sms", {}, {"reperer-les-arnaques-en-ligne"}),
-    ("chatgpt", {}, {"ia-generative-au-guichet"}),
-    ("zoom clavier", {}, {"accessibilite-numerique-mise-en-situation"}),
-    ("minuteur", {}, {"cafe-de-la-mediation"}),
-    ("aidants connect mandat", {}, {"demarche-en-ligne-jeu-de-role"}),
-    ("empreinte environnementale", {}, {"impact-environnemental-du-numerique"}),
-    ("de guichet en guichet", {}, {"orienter-vers-le-bon-interlocuteur", "se-connaitre-entre-metiers"}),
-    # titles and tags, as remembered
-    ("cafe mediation", {}, {"cafe-de-la-mediation"}),
-    ("cartographie acteurs", {}, {"cartographier-acteurs-inclusion"}),
-    ("jeu de role", {}, {"demarche-en-ligne-jeu-de-role"}),
-    ("diagnostic territoire", {}, {"diagnostic-partage-territoire"}),
-    ("speed meeting", {}, {"se-connaitre-entre-metiers"}),
-    ("plan d'action quartier", {}, {"lancer-projet-collectif-local"}),
-    ("intelligence artificielle", {}, {"ia-generative-au-guichet"}),
-    # operators and prefixes
-    ("numér* SAUF environnement", {"max_duration": 60}, {"se-connaitre-entre-metiers"}),
-    ("orientation OU annuaire", {"objective": "reseau", "public": ("agents-accueil",)},
-     {"orienter-vers-le-bon-interlocuteur"}),
-    # two filters
-    ("orientation", {"objective": "reseau", "public": ("agents-accueil",)}, {"orienter-vers-le-bon-interlocuteur"}),
-    ("jeu", {"objective": "sensibiliser", "max_duration": 60}, {"impact-environnemental-du-numerique"}),
-    ("priorites", {"objective": "projets-collectifs", "public": ("elus",)}, {"feuille-de-route-inclusion-numerique"}),
-    ("sms", {"level": "debutant", "theme": "usage-securise-du-numerique"}, {"reperer-les-arnaques-en-ligne"}),
-]
+JUDGED = Path(__file__).parent / "data" / "relevance.json"
+# Measured on the shipped commons when this set was judged (CONTRIBUTING.md, « La recherche à grande échelle »):
+# MRR 0.930, success@3 0.964 (190/197); the engine before the thesaurus and the analyzer of issue 13 passed 136/197.
+# The floors leave room for a sheet edited (about four queries), not for a ranking that got worse.
+MRR_FLOOR = 0.90
+SUCCESS_FLOOR = 0.94
+
+
+def judged() -> list[dict[str, Any]]:
+    return json.loads(JUDGED.read_text(encoding="utf-8"))["queries"]
 
 
 @pytest.fixture(scope="module")
@@ -75,13 +39,40 @@ def commons(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return library
 
 
-def test_there_are_at_least_25_queries() -> None:
-    assert len(CASES) >= 25
+def test_the_judged_set_is_large_typed_by_kind_and_names_real_sheets(commons: Path) -> None:
+    queries = judged()
+    assert len(queries) >= 80
+    kinds = defaultdict(int)
+    for item in queries:
+        kinds[item["kind"]] += 1
+    assert {"sans-accents", "pluriel", "inclusif", "faute", "synonyme", "acronyme", "durée"} <= set(kinds)
+    slugs = {sheet.slug for sheet in take_snapshot(commons, None).sheets()}
+    assert all(set(item["expected"]) <= slugs for item in queries), "a judged sheet does not exist"
 
 
-@pytest.mark.parametrize("query, filters, expected", CASES, ids=[case[0] for case in CASES])
-def test_the_expected_sheet_is_in_the_top_3(commons: Path, query: str, filters: dict[str, object],
-                                             expected: set[str]) -> None:
-    result = search_library(commons, commons / "index", query, Filters(**filters), limit=3)  # type: ignore[arg-type]
-    top = [hit.slug for hit in result.hits]
-    assert expected & set(top), f"{query!r} {filters}: top 3 = {top}"
+def rank(library: Path, item: dict[str, Any]) -> int | None:
+    """The rank (from 1) of the first expected sheet in the top 10, or None."""
+    filters = {key: tuple(value) if isinstance(value, list) else value for key, value in item["filters"].items()}
+    result = search_library(library, library / "index", item["query"], Filters(**filters), limit=10)
+    for number, hit in enumerate(result.hits, 1):
+        if hit.slug in item["expected"]:
+            return number
+    return None
+
+
+def test_mean_reciprocal_rank_and_success_at_3_stay_above_their_floors(
+        commons: Path, request: pytest.FixtureRequest) -> None:
+    queries = judged()
+    ranks = [rank(commons, item) for item in queries]
+    mrr = sum(1 / r for r in ranks if r) / len(ranks)
+    success = sum(1 for r in ranks if r and r <= 3) / len(ranks)
+    by_kind: dict[str, list[int | None]] = defaultdict(list)
+    for item, found in zip(queries, ranks):
+        by_kind[item["kind"]].append(found)
+    lines = [f"Pertinence ({len(queries)} requêtes jugées) : MRR {mrr:.3f}, succès à 3 {success:.3f}"]
+    lines += [f"  {kind} : {sum(1 for r in found if r and r <= 3)}/{len(found)}" for kind, found in sorted(by_kind.items())]
+    misses = [f"  raté : {item['query']!r} → rang {found}" for item, found in zip(queries, ranks) if not found or found > 3]
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("\n" + "\n".join(lines + misses))
+    assert mrr >= MRR_FLOOR and success >= SUCCESS_FLOOR, "\n".join(lines + misses)

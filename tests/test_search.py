@@ -185,21 +185,41 @@ def test_short_wildcards_get_a_french_message_not_a_scan(commons: Path, query: s
     assert "Pour corriger : écrivez le début d'un mot, par exemple numér*" in result.stderr
 
 
-def test_nothing_found_exits_1_and_suggests_a_close_spelling(commons: Path) -> None:
-    result = search(commons, "mediaton numérique")
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == "Aucune fiche ne correspond à « mediaton numérique ». Vouliez-vous dire « médiation " \
-                            "numérique » ?\n"
-    assert search(commons, "acessibilite").stderr.endswith("Vouliez-vous dire « accessibilité » ?\n")
-    assert search(commons, "illectronism").stderr.endswith("Vouliez-vous dire « illectronisme » ?\n")
+def test_a_mistyped_word_shows_the_sheets_of_the_closest_word_and_says_so(commons: Path) -> None:
+    result = search(commons, "mediaton numérique", "--limit", "1")
+    assert result.exit_code == 0 and result.stdout.startswith("1. ")
+    assert result.stderr.splitlines()[0] == ("Aucune fiche ne correspond à « mediaton numérique » : voici les fiches "
+                                             "pour « médiation numérique ».")
+    assert "voici les fiches pour « accessibilité »." in search(commons, "acessibilite").stderr
+    assert "voici les fiches pour « illectronisme »." in search(commons, "illectronism").stderr
+    # A word in no sheet but in the thesaurus: corrected to it, then expanded to its synonyms.
+    data = json.loads(search(commons, "smarphone", "--format", "json").stdout)
+    assert data["corrected"] == "smartphone" and data["hits"]
+    # Two words the sheets write as one.
+    assert json.loads(search(commons, "chat gpt", "--format", "json").stdout)["corrected"] == "chatgpt"
+
+
+def test_nothing_found_exits_1_and_names_the_words_in_no_sheet(commons: Path) -> None:
     plain = search(commons, "xqzwvk")
-    assert plain.exit_code == 1
-    assert plain.stderr == ("Aucune fiche ne correspond à « xqzwvk ». Pour élargir : essayez un autre mot, "
-                            "ou moins de mots.\n")
-    filtered = search(commons, "arnaques", "--objective", "reseau")
+    assert (plain.exit_code, plain.stdout) == (1, "")
+    assert plain.stderr == ("Aucune fiche ne correspond à « xqzwvk ». « xqzwvk » ne figure dans aucune fiche. "
+                            "Pour élargir : essayez un autre mot, ou moins de mots.\n")
+    filtered = search(commons, "hameçonnage", "--objective", "reseau")
     assert filtered.exit_code == 1
-    assert filtered.stderr == ("Aucune fiche ne correspond à « arnaques » avec ces filtres. "
+    assert filtered.stderr == ("Aucune fiche ne correspond à « hameçonnage » avec ces filtres. "
                                "Pour élargir : retirez un filtre.\n")
+    both = search(commons, '"mot de passe" xqzwvk zzyzx')  # a phrase: no loosening
+    assert both.exit_code == 1
+    assert "« xqzwvk » et « zzyzx » ne figurent dans aucune fiche." in both.stderr
+
+
+def test_when_no_sheet_has_every_word_the_sheets_with_the_most_come_and_the_word_in_none_is_named(
+        commons: Path) -> None:
+    result = search(commons, "arnaques xqzwvk", "--limit", "1")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("1. Repérer les arnaques en ligne")
+    assert result.stderr.splitlines()[0] == ("« xqzwvk » ne figure dans aucune fiche : voici les fiches qui "
+                                             "contiennent le plus de ces mots.")
 
 
 JUNK = ['"', '"""', "(((", ")))", "title:", "AND OR", "ET OU SAUF", "NOT", "-", "+", "x" * 10_000,

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..errors import visible, visible_json
 from .app import (
     Duration,
     ProgressBar,
@@ -103,15 +104,17 @@ def _refuse_unknown_options(words: tuple[str, ...]) -> None:
 
 def _echo_results(result: Any, output_format: str) -> None:
     """Hits on stdout in the chosen format; counts and the nothing-found message on stderr."""
-    from ..search.views import nothing_found, results_csv, results_summary, results_text
+    from ..search.views import nothing_found, result_notes, results_csv, results_summary, results_text
 
     if output_format == "json":
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(visible_json(json.dumps(result.as_dict(), ensure_ascii=False, indent=2)))
     elif output_format == "csv":
-        click.echo(results_csv(result), nl=False)
+        click.echo(visible(results_csv(result)), nl=False)
     elif result.hits:
         styled = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         click.echo(results_text(result, (lambda text: click.style(text, bold=True)) if styled else (lambda text: text)))
+    for note in result_notes(result):  # what the words were read as: on stderr, whatever the format
+        click.echo(note, err=True)
     if result.hits and output_format == "text":
         click.echo(results_summary(result), err=True)
     elif not result.hits:

@@ -1,5 +1,6 @@
 """The French analyzer shared by indexing, queries and the site's index: words, elisions, inclusive writing,
-folded accents, stop words and Snowball stems, so that `elus`, `élus` and `élu·e·s` meet.
+stop words, Snowball stems of the written word, then folded accents, so that `élus` and `élu·e·s` meet (and
+`elus`, once search has given it the accents the library writes: see `accent_key`).
 
 Plain Python: the search engine wraps `tokens` in its own analyzer type (search/engine.py).
 """
@@ -17,7 +18,7 @@ import snowballstemmer
 
 # Bump when a change here gives different terms: search/index.py stores it in its format stamp,
 # so an index built with older rules is rebuilt instead of silently missing matches.
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3  # 3: Snowball reads the written word, accents folded afterwards
 
 # Elided articles, pronouns and conjunctions, dropped before the word they lean on.
 ELISIONS = frozenset("l d qu jusqu lorsqu puisqu quoiqu j m n s t c".split())
@@ -119,7 +120,8 @@ def _words(text: str) -> Iterator[tuple[str, int, int]]:
             yield piece.translate(_TO_MIDDLE_DOT), piece_start, piece_end
 
 
-# Feminine ending -> (suffix of the masculine, its replacement), tried in order; folded.
+# Feminine ending -> (suffix of the masculine, its replacement), tried in order; folded. A replacement that is
+# the ending itself takes the ending as written (usager·ère -> usagère, with its accent).
 _FEMININE_RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "rice": (("eur", "rice"),),  # médiateur·rice
     "trice": (("teur", "trice"), ("eur", "trice")),  # animateur·trice
@@ -146,17 +148,18 @@ def _plural(word: str) -> str:
 
 
 def _feminine(base: str, ending: str) -> str | None:
-    """The feminine form the ending stands for, or None when the ending is a word of its own."""
-    for suffix, replacement in _FEMININE_RULES.get(ending, ()):
+    """The feminine form the (written) ending stands for, or None when the ending is a word of its own."""
+    key = fold(ending)
+    for suffix, replacement in _FEMININE_RULES.get(key, ()):
         if base.endswith(suffix) and len(base) > len(suffix):
-            return base[: -len(suffix)] + replacement
-    if ending in _KNOWN_ENDINGS or len(ending) < 4:
+            return base[: -len(suffix)] + (ending if replacement == key else replacement)
+    if key in _KNOWN_ENDINGS or len(key) < 4:
         return base + ending  # élu·e, citoyen·ne, chef·fe
     return None  # il·elle, ceux·celles: two words
 
 
 def _expand_inclusive(word: str) -> list[str]:
-    """The full words a folded inclusive form stands for (médiateur·rice·s → two words)."""
+    """The full words a lowercase inclusive form stands for, accents kept (médiateur·rice·s → two words)."""
     base, *segments = word.split("·")
     plural = False
     feminine: str | None = None
@@ -165,9 +168,8 @@ def _expand_inclusive(word: str) -> list[str]:
         if segment == "s":
             plural = True
             continue
-        if segment.endswith("s") and (
-            segment[:-1] in _KNOWN_ENDINGS or segment[:-1] in _FEMININE_RULES
-        ):
+        key = fold(segment)
+        if key.endswith("s") and (key[:-1] in _KNOWN_ENDINGS or key[:-1] in _FEMININE_RULES):
             plural, segment = True, segment[:-1]
         form = _feminine(base, segment)
         if form is None:
@@ -182,34 +184,36 @@ def _expand_inclusive(word: str) -> list[str]:
 
 _STEMMER = snowballstemmer.stemmer("french")
 
-
-# Endings Snowball French leaves apart once accents are folded: (suffix, replacement, shortest
-# word, unless it ends so). The floors keep a singular and its plural on the same side.
+# Endings Snowball French keeps apart from their singular or masculine: (suffix, replacement, shortest word,
+# unless it ends so). Written and folded spellings, since a sheet or a query may lack its accents.
 _ENDING_RULES = (
-    ("ees", "e", 6, ""),  # sensibilisées → sensibilise, like sensibiliser
-    ("ee", "e", 5, ""),  # sensibilisée
-    ("eres", "er", 7, ""),  # conseillères → conseiller, like conseiller
-    ("ere", "er", 6, ""),  # conseillère, usagère, première
+    ("ères", "er", 7, ""),  # conseillères → conseiller, like conseiller
+    ("ère", "er", 6, ""),  # conseillère, usagère
+    ("eres", "er", 7, ""),
+    ("ere", "er", 6, ""),
+    ("ées", "ée", 6, ""),  # sensibilisées → sensibilisée
+    ("ees", "e", 6, ""),  # sensibilisees → sensibilise, like sensibiliser
+    ("ee", "e", 5, ""),
     ("ers", "er", 5, "iers"),  # conseillers, usagers (Snowball keeps their s; not tiers)
     ("us", "u", 4, "ous"),  # élus → élu (Snowball keeps an s after u; not tous, nous)
 )
-# Plurals in -eux/-aux of words Snowball keeps apart from their singular.
+# Plurals in -eux/-aux of words Snowball keeps apart from their singular (folded).
 _IRREGULAR_PLURALS = {
     "lieux": "lieu", "milieux": "milieu", "jeux": "jeu", "enjeux": "enjeu", "feux": "feu",
     "voeux": "voeu", "cheveux": "cheveu", "neveux": "neveu", "aveux": "aveu", "travaux": "travail",
 }
 
 
-@functools.lru_cache(maxsize=65536)  # pure function; the same words come back all the time
+@functools.lru_cache(maxsize=1 << 17)  # pure; the same words come back in every sheet
 def _stem(word: str) -> str:
-    """Snowball French on a folded word, after the plural and ending rules above."""
-    word = _IRREGULAR_PLURALS.get(word, word)
+    """Snowball French on the written (lowercase) word after the ending rules above, then folded."""
+    word = _IRREGULAR_PLURALS.get(fold(word), word)
     for suffix, replacement, floor, unless in _ENDING_RULES:
         if len(word) >= floor and word.endswith(suffix):
             if not (unless and word.endswith(unless)):
                 word = word[: -len(suffix)] + replacement
             break
-    return str(_STEMMER.stemWord(word))
+    return fold(str(_STEMMER.stemWord(word)))
 
 
 class Term(NamedTuple):
@@ -222,43 +226,66 @@ class Term(NamedTuple):
     stopped: bool = False
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _word_terms(word: str, stem: bool) -> tuple[tuple[str, bool], ...]:
+    """The (term, is a stop word) pairs of one word as written, in order, each term once."""
+    lower = word.lower()
+    forms = _expand_inclusive(lower) if "·" in lower else [lower]
+    found: dict[str, bool] = {}
+    for form in forms:
+        folded = fold(form)
+        stop = folded in STOP_WORDS or (len(folded) < 2 and not folded.isdigit())
+        term = _stem(form) if stem and not stop else folded
+        found.setdefault(term, stop)
+    return tuple(found.items())
+
+
 def tokens(text: str, *, whole: bool = False, keep_stops: bool = False, stem: bool = True) -> Iterator[Term]:
-    """The terms of a text, in order: words folded, inclusive forms expanded at one position, stop words and
-    single letters dropped (or marked, with `keep_stops`), stems (or the folded words, without `stem`, for
-    spelling); a word never gives the same term twice. The first term keeps its word's number as position, the
-    next words count on from it.
+    """The terms of a text, in order: stems of the written words, folded afterwards (or the folded words, without
+    `stem`, for spelling); inclusive forms expanded at one position; stop words and single letters dropped (or
+    marked, with `keep_stops`); a word never gives the same term twice. The first term keeps its word's number as
+    position, the next words count on from it.
 
     `whole` takes the text as one word (what an engine asks for a prefix or a phrase part).
     """
     words = iter([(text, 0, len(text))]) if whole else _words(text)
     position: int | None = None
     for number, (word, start, end) in enumerate(words):
-        folded = fold(word)
-        forms = _expand_inclusive(folded) if "·" in folded else [folded]
-        seen: set[str] = set()
-        for form in forms:
-            stop = form in STOP_WORDS or (len(form) < 2 and not form.isdigit())
+        first = True
+        for term, stop in _word_terms(word, stem):
             if stop and not keep_stops:
                 continue
-            if not seen:
+            if first:
                 position = number if position is None else position + 1
+                first = False
             assert position is not None
-            term = _stem(form) if stem and not stop else form
-            if term in seen:
-                continue
-            seen.add(term)
             yield Term(position, term, start, end, stop)
+
+
+def written_forms(text: str) -> list[str]:
+    """The whole words of a text in lowercase, accents kept, elisions dropped and inclusive forms expanded."""
+    found: list[str] = []
+    for word, _, _ in _words(text):
+        lower = word.lower()
+        found.extend(_expand_inclusive(lower) if "·" in lower else [lower])
+    return found
 
 
 def surface_words(text: str) -> list[str]:
     """The folded whole words of a text, elisions dropped and inclusive forms expanded (before stop words and stems)."""
-    found: list[str] = []
-    for word, _, _ in _words(text):
-        folded = fold(word)
-        found.extend(_expand_inclusive(folded) if "·" in folded else [folded])
-    return found
+    return [fold(form) for form in written_forms(text)]
 
 
 def analyze(text: str) -> list[str]:
     """The terms of a text, in order, as the index stores them."""
     return [term.text for term in tokens(text)]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def accent_key(form: str) -> str | None:
+    """For a written form whose accents change its stem (activité → activ, activite → activit), the entry
+    « activite:activité » that lets a query typed without accents find it; None for any other form."""
+    folded = fold(form)
+    if folded == form or ":" in form or _stem(folded) == _stem(form):
+        return None
+    return f"{folded}:{form}"

@@ -103,13 +103,14 @@ def sheet_terms(text: str) -> tuple[list[str], dict[str, int]]:
     words: dict[str, int] = {}
     terms = sorted(set(analysis.analyze(text)))
     number = {term: index for index, term in enumerate(terms)}
-    for word in dict.fromkeys(analysis.surface_words(text)):
+    for word in dict.fromkeys(analysis.written_forms(text)):
         for variant in _variants(word):
-            if variant in words:
+            key = analysis.fold(variant)
+            if key in words:
                 continue
-            found = _word_terms(variant)
+            found = _word_terms(variant)  # stems of the written form: the table gives a typed word its accents
             if len(found) == 1 and found[0] in number:
-                words[variant] = number[found[0]]
+                words[key] = number[found[0]]
     return terms, words
 
 

@@ -9,7 +9,6 @@ import os
 import pickle
 import struct
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -18,7 +17,6 @@ import whoosh.index
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import (
     MultifieldPlugin,
     OperatorsPlugin,
@@ -27,16 +25,17 @@ from whoosh.qparser import (
     syntax,
 )
 from whoosh.qparser import plugins as qplugins
-from whoosh.util.filelock import try_for
 
-from ..errors import SearchIndexError, relative
 from ..french.analysis import analyze, fold, tokens
-from ..sheets.vocabulary import fold_key
+from ..french.thesaurus import Entry, Thesaurus
+from .expansion import SYNONYM_WEIGHT, Expansion, expand
+from .matches import Criteria, Matches
 
-SCHEMA_VERSION = 2
-LOCK_FILE = "outillerie.lock"
-TEXT_FIELDS = ("title", "summary", "tags", "materials", "body")
-FIELD_BOOSTS = {"title": 4.0, "tags": 2.5, "summary": 2.0, "materials": 1.0, "body": 1.0}
+SCHEMA_VERSION = 3  # 3: supports' text, vocabulary labels, acronyms and accents fields
+TEXT_FIELDS = ("title", "summary", "tags", "materials", "body", "supports", "labels")
+FIELD_BOOSTS = {"title": 4.0, "tags": 2.5, "summary": 2.0, "materials": 1.0, "body": 1.0, "supports": 0.5,
+                "labels": 1.0}
+ACRONYM_BOOST = 6.0  # « CAF » written in capitals outranks « café », which shares its stem
 SPELLING_FIELDS = ("title", "summary", "tags")
 
 # What a damaged index raises: Whoosh's own errors and plain ones from reading files.
@@ -79,6 +78,10 @@ def build_schema() -> Schema:
         tags=TEXT(analyzer=analyzer, spelling=True),
         materials=TEXT(analyzer=analyzer),
         body=TEXT(analyzer=analyzer),
+        supports=TEXT(analyzer=analyzer),
+        labels=TEXT(analyzer=analyzer),  # objective, publics, themes, level: their French labels
+        acronyms=KEYWORD(commas=True, scorable=True),  # as written: case-sensitive
+        forms=KEYWORD(commas=True),  # « activite:activité »: the accents a typed word is given back
         objective=ID,
         public=KEYWORD(commas=True),
         level=ID,
@@ -89,65 +92,6 @@ def build_schema() -> Schema:
         sort_title=ID(sortable=True),
         meta=STORED,
     )
-
-
-def document(sheet: Any, root: Path) -> dict[str, Any]:
-    """The fields of one sheet as Whoosh indexes them."""
-    doc: dict[str, Any] = {
-        "slug": sheet.slug,
-        "title": sheet.title,
-        "summary": sheet.summary,
-        "tags": " ; ".join(sheet.tags),
-        "materials": " ; ".join(sheet.materials),
-        "body": sheet.body,
-        "objective": sheet.objective,
-        "public": ",".join(sheet.public),
-        "themes": ",".join(sheet.themes),
-        "license": sheet.license,
-        "tag": ",".join(fold_key(tag) for tag in sheet.tags),
-        "duration": sheet.duration,
-        "sort_title": fold(sheet.title),
-        "meta": {
-            "slug": sheet.slug, "title": sheet.title, "summary": sheet.summary, "objective": sheet.objective,
-            "public": list(sheet.public), "duration": sheet.duration, "level": sheet.level,
-            "themes": list(sheet.themes), "tags": list(sheet.tags), "license": sheet.license,
-            "status": sheet.status, "path": relative(sheet.path, root),
-        },
-    }
-    if sheet.level:
-        doc["level"] = sheet.level
-    return doc
-
-
-class WriteLock:
-    """One writer at a time per index folder (a file lock, released by the system if the process dies)."""
-
-    def __init__(self, index_dir: Path, wait: float) -> None:
-        self.index_dir = index_dir
-        self.wait = wait
-        self.lock: Any = None
-
-    def __enter__(self) -> WriteLock:
-        try:
-            self.index_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise SearchIndexError(f"le dossier de l'index « {self.index_dir} » ne peut pas être créé ({error.strerror}). "
-                                   "Pour corriger : vérifiez les droits d'écriture, ou donnez une autre bibliothèque "
-                                   "avec --library.") from error
-        self.lock = FileStorage(str(self.index_dir)).lock(LOCK_FILE)
-        try:
-            acquired = try_for(self.lock.acquire, timeout=self.wait, delay=0.1)
-        except OSError as error:
-            raise SearchIndexError(f"le verrou de l'index « {self.index_dir / LOCK_FILE} » ne peut pas être pris "
-                                   f"({error.strerror}). Pour corriger : vérifiez les droits d'écriture du dossier.") from error
-        if not acquired:
-            raise SearchIndexError(f"un autre processus écrit l'index de recherche ({self.index_dir}) depuis plus de "
-                                   f"{self.wait:g} s. Pour corriger : attendez qu'il finisse (par exemple un "
-                                   "« outillerie index --rebuild » en cours), puis relancez la commande.")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.lock.release()
 
 
 def create(folder: Path, large: bool) -> tuple[Any, Any]:
@@ -179,12 +123,133 @@ class _FrenchOperators(OperatorsPlugin):
         )
 
 
-def _parser(schema: Schema) -> QueryParser:
-    """Words (all required), phrases, groups, operators, + and -, trailing wildcards; no field:, ranges, boosts."""
-    parser = QueryParser(None, schema, group=syntax.AndGroup, plugins=[])
+class _Words(syntax.SyntaxNode):
+    """Consecutive typed words replaced by their expansion (see expansion.py); its query is built by `_query`."""
+
+    has_fieldname = False
+    has_boost = True
+
+    def __init__(self, expansion: Expansion, reader: Any, span: tuple[int, int]) -> None:
+        self.expansion = expansion
+        self.reader = reader
+        self.boost = 1.0
+        self.startchar, self.endchar = span
+
+    def r(self) -> str:
+        return f"Words{self.expansion.words!r}"
+
+    def query(self, parser: Any) -> Any:
+        return _query(self.expansion, self.reader, self.boost)
+
+
+class _ExpandPlugin(qplugins.Plugin):
+    """Before the words are spread over the fields: runs of plain words become `_Words` (a word after - or SAUF
+    stays as typed: excluding a word never excludes its synonyms)."""
+
+    def __init__(self, reader: Any, thesaurus: Thesaurus | None) -> None:
+        self.reader = reader
+        self.thesaurus = thesaurus
+
+    def filters(self, parser: Any) -> list[tuple[Callable[..., Any], int]]:
+        return [(self.do_expand, 105)]
+
+    def do_expand(self, parser: Any, group: Any) -> Any:
+        nodes = list(group)
+        result: list[Any] = []
+        run: list[Any] = []
+
+        def flush() -> None:
+            if not run:
+                return
+            words = [node.text for node in run]
+            span = (run[0].startchar, run[-1].endchar)
+            result.extend(_Words(e, self.reader, span) for e in expand(words, self.restore, self.thesaurus))
+            run.clear()
+
+        for number, node in enumerate(nodes):
+            if isinstance(node, syntax.GroupNode):
+                flush()
+                result.append(self.do_expand(parser, node))
+            elif type(node) is syntax.WordNode and node.fieldname is None and not _excluded(nodes, number):
+                run.append(node)
+            elif isinstance(node, syntax.Whitespace) and run:
+                continue
+            else:
+                flush()
+                result.append(node)
+        flush()
+        return group.__class__(result) if isinstance(group, syntax.GroupNode) else result
+
+    def restore(self, word: str) -> list[str]:
+        return restore_accents(self.reader, word)
+
+
+def _excluded(nodes: list[Any], number: int) -> bool:
+    """True when the word at `number` follows - or a NOT/SAUF operator (whitespace between them skipped)."""
+    for node in reversed(nodes[:number]):
+        if isinstance(node, syntax.Whitespace):
+            continue
+        return isinstance(node, PlusMinusPlugin.Minus) or (
+            isinstance(node, syntax.Operator) and node.grouptype in (syntax.NotGroup, syntax.AndNotGroup))
+    return False
+
+
+def restore_accents(reader: Any, word: str) -> list[str]:
+    """A word typed without accents, with the accented forms the library writes (« activite » → « activité »)."""
+    lower = word.lower()
+    if fold(lower) != lower or len(lower) < 3:
+        return [word]
+    return [word, *(_text(term).split(":", 1)[1] for term in reader.expand_prefix("forms", lower + ":"))]
+
+
+def _fields(alternatives: tuple[str, ...], boost: float = 1.0) -> Any:
+    """Any of the terms in any text field, each field with its weight."""
+    return _or([wq.Term(field, term, boost=weight * boost) for field, weight in FIELD_BOOSTS.items()
+                for term in alternatives])
+
+
+def _phrase(terms: tuple[str, ...], boost: float = 1.0) -> Any:
+    if len(terms) == 1:
+        return _fields(terms, boost)
+    return _or([wq.Phrase(field, list(terms), boost=weight * boost) for field, weight in FIELD_BOOSTS.items()])
+
+
+def _or(queries: list[Any], boost: float = 1.0) -> Any:
+    return queries[0] if len(queries) == 1 and boost == 1.0 else wq.Or(queries, boost=boost)
+
+
+def _synonym(entry: Entry) -> Any:
+    found = [_phrase(entry.terms)]
+    if entry.acronym:
+        found.append(wq.Term("acronyms", entry.acronym, boost=ACRONYM_BOOST))
+    return _or(found)
+
+
+def _query(expansion: Expansion, reader: Any, boost: float) -> Any:
+    """All the typed words (each through any of its terms), or else any synonym at half weight; an acronym typed
+    in capitals adds its exact form, which outranks a common word sharing its stem (CAF, café)."""
+    known = {word for word in expansion.acronyms if reader.doc_frequency("acronyms", word)}
+    words = []
+    for word, alternatives in zip(expansion.words, expansion.alternatives):
+        if word in known:  # the exact form first; the common word sharing its stem far behind
+            words.append(wq.Or([wq.Term("acronyms", word, boost=ACRONYM_BOOST), _fields(alternatives, 0.1)]))
+        else:
+            words.append(_fields(alternatives))
+    exact = words[0] if len(words) == 1 else wq.And(words)
+    if expansion.synonyms:  # the best synonym counts, not their number (a DisjunctionMax, never merged away)
+        synonyms = wq.DisjunctionMax([_synonym(entry) for entry in expansion.synonyms], boost=SYNONYM_WEIGHT,
+                                     tiebreak=0.1)
+        exact = wq.Or([exact, synonyms])
+    return exact if boost == 1.0 else wq.Or([exact], boost=boost)
+
+
+def _parser(schema: Schema, reader: Any, thesaurus: Thesaurus | None, group: Any) -> QueryParser:
+    """Words (expanded), phrases, groups, operators, + and -, trailing wildcards; no field:, ranges, boosts."""
+    parser = QueryParser(None, schema, group=group, plugins=[])
     parser.add_plugins([
         qplugins.WhitespacePlugin(), qplugins.PhrasePlugin(), qplugins.GroupPlugin(), qplugins.WildcardPlugin(),
-        _FrenchOperators(), PlusMinusPlugin(), MultifieldPlugin(TEXT_FIELDS, fieldboosts=FIELD_BOOSTS),
+        _FrenchOperators(), PlusMinusPlugin(), _ExpandPlugin(reader, thesaurus),
+        MultifieldPlugin(TEXT_FIELDS, fieldboosts=FIELD_BOOSTS),
     ])
     return parser
 
@@ -214,15 +279,6 @@ def _normaliser(reader: Any) -> Callable[[Any], Any]:
     return normalise
 
 
-@dataclass(frozen=True)
-class Criteria:
-    """The filters as index terms: each (field, values) means any of the values; all pairs must hold."""
-
-    any_of: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    min_duration: int | None = None
-    max_duration: int | None = None
-
-
 class IndexSearcher:
     """An open index, with the operations search.py needs and no Whoosh type leaking out."""
 
@@ -230,12 +286,19 @@ class IndexSearcher:
         self.searcher = searcher
         self._schema = searcher.schema
 
-    def parse(self, text: str) -> Any | None:
-        """The query for `text`, or None when nothing searchable is left (only stop words, only operators)."""
-        parsed = _parser(self._schema).parse(text).accept(_normaliser(self.searcher.reader())).normalize()
+    def parse(self, text: str, thesaurus: Thesaurus | None = None, any_word: bool = False) -> Any | None:
+        """The query for `text` (every word required, or with `any_word` the more words the better), or None when
+        nothing searchable is left (only stop words, only operators)."""
+        reader = self.searcher.reader()
+        group = syntax.OrGroup.factory(0.9) if any_word else syntax.AndGroup
+        parsed = _parser(self._schema, reader, thesaurus, group).parse(text).accept(_normaliser(reader)).normalize()
         if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
             return None
         return parsed
+
+    def either(self, first: Any, then: Any) -> Any:
+        """The sheets of `first` (scored twice) and after them those of `then`."""
+        return wq.Or([first, then])
 
     def _filter(self, criteria: Criteria) -> Any | None:
         parts: list[Any] = []
@@ -255,15 +318,16 @@ class IndexSearcher:
             results = self.searcher.search(filtered or wq.Every(), limit=limit, sortedby="sort_title")
         else:
             results = self.searcher.search(parsed, filter=filtered, limit=limit)
-        return Matches(self, results, parsed)
+        return Matches(self.searcher.reader(), results, parsed)
 
-    def terms_of(self, parsed: Any) -> frozenset[str]:
-        """The index terms a query looks for (prefixes expanded, excluded words left out), to highlight them."""
+    def terms_of(self, parsed: Any, synonyms: bool = True) -> frozenset[str]:
+        """The index terms a query looks for (prefixes expanded, excluded words left out, synonyms only when asked),
+        to highlight them."""
         reader = self.searcher.reader()
         found: set[str] = set()
 
         def walk(node: Any) -> None:
-            if isinstance(node, wq.Not):
+            if isinstance(node, wq.Not) or (not synonyms and isinstance(node, wq.DisjunctionMax)):
                 return
             if isinstance(node, wq.AndNot):
                 walk(node.a)
@@ -279,53 +343,25 @@ class IndexSearcher:
         return frozenset(found)
 
     def known(self, word: str) -> bool:
-        """True when a typed word gives a term present in a text field."""
+        """True when a typed word (or the accented form the library writes) gives terms present in a text field."""
         reader = self.searcher.reader()
-        stems = analyze(word)
-        return bool(stems) and all(any(reader.doc_frequency(f, stem) for f in TEXT_FIELDS) for stem in stems)
+        for form in restore_accents(reader, word):
+            stems = analyze(form)
+            if stems and all(any(reader.doc_frequency(f, stem) for f in TEXT_FIELDS) for stem in stems):
+                return True
+        return False
 
-    def suggest(self, word: str) -> str | None:
-        """The closest spelling of a word found in titles, summaries and tags (folded), if any."""
-        from difflib import SequenceMatcher
+    def suggest(self, word: str, extra: frozenset[str] = frozenset()) -> str | None:
+        """The closest spelling of a word among the words of titles, summaries and tags and the `extra` words (the
+        thesaurus'), folded; None when nothing is close enough."""
+        from difflib import SequenceMatcher, get_close_matches
 
         folded = fold(word)
         found = {close for name in SPELLING_FIELDS for close in self.searcher.corrector(name).suggest(folded, limit=3)}
+        found.update(get_close_matches(folded, extra, n=2, cutoff=0.8))
+        found.discard(folded)
         return max(sorted(found), key=lambda close: SequenceMatcher(None, folded, close).ratio(), default=None)
 
 
 def _text(term: str | bytes) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
-
-
-class Matches:
-    """The results of one search: the shown hits, and on demand the total and facet counts."""
-
-    def __init__(self, owner: IndexSearcher, results: Any, parsed: Any | None) -> None:
-        self.owner = owner
-        self.results = results
-        self.parsed = parsed
-
-    def hits(self) -> Iterator[tuple[dict[str, Any], float | None]]:
-        for hit in self.results:
-            yield hit["meta"], (hit.score if self.parsed is not None else None)
-
-    def total(self) -> int:
-        return len(self.results)
-
-    def counts(self, fieldname: str) -> dict[str, int]:
-        """How many matching sheets have each value of a keyword field."""
-        docs = self.results.docs()
-        reader = self.owner.searcher.reader()
-        counts: dict[str, int] = {}
-        for term in reader.field_terms(fieldname):
-            number = sum(1 for doc in reader.postings(fieldname, term).all_ids() if doc in docs)
-            if number:
-                counts[term.decode("utf-8") if isinstance(term, bytes) else term] = number
-        return counts
-
-    def durations(self) -> list[int]:
-        """The duration of every matching sheet, for duration bands."""
-        column = self.owner.searcher.reader().column_reader("duration")
-        return [column[doc] for doc in sorted(self.results.docs())]
-
-

@@ -17,6 +17,8 @@ from ..errors import Problem, SearchIndexError
 from ..french.analysis import ANALYZER_VERSION
 from ..sheets.freshness import start_current_id, write_json_atomically
 from . import engine
+from .documents import document
+from .lock import WriteLock
 
 if TYPE_CHECKING:  # the snapshot (and YAML) loads only when the sheets changed: a fresh search skips it
     from ..sheets.snapshot import Snapshot
@@ -117,7 +119,7 @@ def update_index(root: Path, index_dir: Path, *, rebuild: bool = False, notify: 
     """
     from ..sheets.snapshot import take_snapshot
 
-    with engine.WriteLock(index_dir, wait):
+    with WriteLock(index_dir, wait):
         return _refresh(take_snapshot(root, index_dir, progress), index_dir, notify, progress, rebuild=rebuild)
 
 
@@ -173,7 +175,7 @@ def _rebuild(snapshot: Snapshot, index_dir: Path, notify: Notify, progress: Prog
         ix, writer = engine.create(folder, large)
         try:
             for number, sheet in enumerate(snapshot.sheets(), 1):
-                writer.add_document(**engine.document(snapshot.full_sheet(sheet), snapshot.root))
+                writer.add_document(**document(snapshot.full_sheet(sheet), snapshot.root))
                 if progress:
                     progress("Indexation", number, len(wanted))
             if large:
@@ -218,7 +220,7 @@ def _update(snapshot: Snapshot, index_dir: Path, manifest: Manifest) -> IndexRep
                 writer.delete_by_term("slug", slug)
             by_slug = {sheet.slug: sheet for sheet in snapshot.sheets() if sheet.slug in set(to_write)}
             for slug in to_write:
-                writer.update_document(**engine.document(snapshot.full_sheet(by_slug[slug]), snapshot.root))
+                writer.update_document(**document(snapshot.full_sheet(by_slug[slug]), snapshot.root))
         except BaseException:
             writer.cancel()
             raise
@@ -281,7 +283,7 @@ def _fresh_generation(root: Path, index_dir: Path, notify: Notify, progress: Pro
         pass
     from ..sheets.snapshot import take_snapshot
 
-    with engine.WriteLock(index_dir, wait):
+    with WriteLock(index_dir, wait):
         report = _refresh(take_snapshot(root, index_dir, progress), index_dir, notify, progress, rebuild=False)
         _notify_problems(report, notify)
     return read_manifest(index_dir).generation

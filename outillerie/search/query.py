@@ -10,15 +10,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import QueryError
+from ..french.thesaurus import cached_thesaurus
 from ..sheets.freshness import start_current_id
 from ..sheets.vocabulary import fold_key, load_vocabulary
+from .intent import Intent, read_intent
+from .suggest import as_written, corrected, missing_words, relaxable
 
 if TYPE_CHECKING:  # the engine (and Whoosh) is imported once the staleness check runs: see search_library
-    from .engine import Criteria, IndexSearcher, Matches
+    from .engine import IndexSearcher
+    from .matches import Criteria, Matches
 
 MAX_QUERY_CHARS = 500
+FEW = 3  # sheets: under this many holding every word, a query of plain words also shows those holding the most
 MIN_PREFIX_LETTERS = 3
-OPERATORS = frozenset({"ET", "OU", "SAUF", "AND", "OR", "NOT", "ANDNOT"})
 # Duration bands of the facets: (slug, French label, lowest minutes, highest minutes).
 DURATION_BANDS = (
     ("moins-d-une-heure", "Moins d'une heure", 0, 59),
@@ -31,9 +35,10 @@ FACETS = (("objective", "objectives", "Objectif"), ("public", "audiences", "Publ
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _WILDCARD_WORD = re.compile(r"[^\s()\"]*[*?][^\s()\"]*")
-_WORD = re.compile(r"(?<![\w-])[^\W\d_][\w'’·.-]*")
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[^\n]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
-_MARKDOWN = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|https?://\S+|[#*_`>|]+|^\s*[-+]\s+", re.MULTILINE)
+# Linear time (a sheet is read as it comes): a link's text and target hold no bracket or parenthesis, and a list
+# mark's blanks stay on its line, so no part of the text is scanned again from each `[` or each line.
+_MARKDOWN = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)|https?://\S+|[#*_`>|]+|^[ \t]*[-+][ \t]+", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class Filters:
         return any(value not in (None, ()) for value in vars(self).values())
 
     def criteria(self) -> Criteria:
-        from .engine import Criteria
+        from .matches import Criteria
 
         pairs = [("objective", (self.objective,) if self.objective else ()), ("public", self.public),
                  ("level", (self.level,) if self.level else ()), ("themes", (self.theme,) if self.theme else ()),
@@ -132,6 +137,11 @@ class SearchResult:
     facets: tuple[Facet, ...] | None = None
     suggestion: str | None = None
     limit: int | None = None
+    corrected: str | None = None  # the query whose sheets are shown, when the one typed found none
+    relaxed: bool = False  # no sheet holds every word: the sheets that hold the most of them
+    missing: tuple[str, ...] = ()  # typed words that no sheet holds
+    durations: tuple[str, ...] = ()  # words read as the duration filter (« 1h », « une demi-journée »)
+    hints: tuple[tuple[str, str, str], ...] = ()  # (words, option, value): a public or level worth filtering on
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"query": self.query, "filters": self.filters.as_dict(), "total": self.total,
@@ -141,6 +151,10 @@ class SearchResult:
                               for f in self.facets}
         if self.suggestion:
             data["suggestion"] = self.suggestion
+        if self.corrected:
+            data["corrected"] = self.corrected
+        data.update({"relaxed": self.relaxed, "missing": list(self.missing), "durations": list(self.durations),
+                     "hints": [{"words": w, "option": o, "value": v} for w, o, v in self.hints]})
         return data
 
 
@@ -163,38 +177,87 @@ def clean_query(text: str) -> str:
 def search_library(root: Path, index_dir: Path, query: str, filters: Filters = Filters(), *, limit: int | None = 10,
                    facets: bool = False, count: bool = True, notify: Callable[[str], None] = lambda message: None,
                    progress: Callable[[str, int, int], None] | None = None, wait: float | None = None) -> SearchResult:
-    """Search a library (its index refreshed first): ranked hits for words, or the filtered sheets by title."""
+    """Search a library (its index refreshed first): ranked hits for words, or the filtered sheets by title.
+
+    Durations typed in words become the duration filter; when no sheet has every word, the query is corrected
+    (close words) and then relaxed (the sheets with the most words), and the result says so."""
     text = clean_query(query)
+    intent = read_intent(text, load_vocabulary())
+    filters = _bounded(filters, intent)
     current = start_current_id(root, index_dir)  # stats the sheets while Whoosh loads
     from .index import WAIT_SECONDS, with_searcher
 
     def work(searcher: IndexSearcher) -> SearchResult:
-        parsed = searcher.parse(text) if text else None
-        if text and parsed is None and re.search(r"(^|\s)-\S", text):
+        words = intent.text
+        thesaurus = cached_thesaurus(index_dir)
+        parsed = searcher.parse(words, thesaurus) if words else None
+        if words and parsed is None and re.search(r"(^|\s)-\S", words):
             raise QueryError(f"« {text} » ne fait qu'exclure des mots. Pour corriger : ajoutez un mot à chercher, "
                              "par exemple outillerie search aidants -rgpd, ou listez les fiches avec des filtres.")
-        if text and parsed is None:
+        if words and parsed is None:
             raise QueryError(f"« {text} » ne contient aucun mot à chercher (les mots très courants comme « le », "
                              "« de » ou « pour » sont ignorés). Pour corriger : ajoutez un mot qui décrit l'atelier.")
-        matches = searcher.run(parsed, filters.criteria(), limit)
-        terms = searcher.terms_of(parsed) if parsed is not None else frozenset()
-        hits = tuple(_hit(meta, score, root, terms) for meta, score in matches.hits())
+        found = _first_that_finds(searcher, words, parsed, filters, limit, thesaurus)
+        matches, parsed, fixed, relaxed = found
+        terms = ((searcher.terms_of(parsed, synonyms=False), searcher.terms_of(parsed)) if parsed is not None
+                 else (frozenset(), frozenset()))
+        hits = tuple(_hit(meta, score, root, *terms) for meta, score in matches.hits())
         total = matches.total() if (count or facets) else None
-        suggestion = _suggest(searcher, text, filters, root) if not hits and text else None
+        missing = missing_words(searcher, words) if words and (not hits or relaxed or fixed) else ()
+        if fixed and hits:
+            fixed = as_written(fixed, words, [_body(root / hits[0].path), hits[0].title, hits[0].summary,
+                                              *hits[0].tags, *(e.text for g in thesaurus.groups for e in g)])
         return SearchResult(query=text, filters=filters, hits=hits, total=total, ranked=parsed is not None,
-                            facets=_facets(matches) if facets else None, suggestion=suggestion, limit=limit)
+                            facets=_facets(matches) if facets else None, limit=limit, corrected=fixed if hits else None,
+                            suggestion=None, relaxed=relaxed, missing=missing, durations=intent.durations,
+                            hints=intent.hints)
 
     return with_searcher(root, index_dir, work, notify=notify, progress=progress,
                          wait=WAIT_SECONDS if wait is None else wait, current=current)
 
 
-def _hit(meta: dict[str, Any], score: float | None, root: Path, terms: frozenset[str]) -> Hit:
+def _first_that_finds(searcher: IndexSearcher, words: str, parsed: Any, filters: Filters, limit: int | None,
+                      thesaurus: Any) -> tuple[Matches, Any, str | None, bool]:
+    """The typed query; if it finds nothing, the query with its unknown words corrected; then, for plain words,
+    the sheets that hold the most of them. Gives (matches, query, corrected text, relaxed)."""
+    criteria = filters.criteria()
+    matches = searcher.run(parsed, criteria, limit)
+    if parsed is None or matches.found(FEW):
+        return matches, parsed, None, False
+    fixed = corrected(searcher, words, thesaurus) if not matches.found() else None
+    if fixed:
+        fixed_query = searcher.parse(fixed, thesaurus)
+        fixed_matches = searcher.run(fixed_query, criteria, limit) if fixed_query is not None else None
+        if fixed_matches is not None and fixed_matches.found():
+            return fixed_matches, fixed_query, fixed, False
+    if relaxable(words):  # few sheets hold every word: they come first, then those that hold the most
+        loose = searcher.parse(words, thesaurus, any_word=True)
+        either = searcher.either(parsed, loose)
+        loose_matches = searcher.run(either, criteria, limit)
+        if loose_matches.found(matches.count(FEW) + 1):
+            return loose_matches, either, None, True
+    return matches, parsed, None, False
+
+
+def _bounded(filters: Filters, intent: Intent) -> Filters:
+    """The filters with the durations typed in words (the tighter bound wins over an option)."""
+    import dataclasses
+
+    low = max((v for v in (filters.min_duration, intent.min_duration) if v is not None), default=None)
+    high = min((v for v in (filters.max_duration, intent.max_duration) if v is not None), default=None)
+    return dataclasses.replace(filters, min_duration=low, max_duration=high)
+
+
+def _hit(meta: dict[str, Any], score: float | None, root: Path, typed: frozenset[str], terms: frozenset[str]) -> Hit:
+    """A result, with the passage of its body where the words typed meet (or else their synonyms)."""
     from .snippets import highlight, passage
 
     snippet: list[tuple[str, bool]] = []
-    if terms:
-        body = _plain(passage(_body(root / meta["path"]), terms))
-        snippet = highlight(body, terms) or highlight(meta["summary"], terms)
+    text = _body(root / meta["path"]) if terms else ""
+    for wanted in dict.fromkeys(t for t in (typed, terms) if t):
+        snippet = highlight(_plain(passage(text, wanted)), wanted) or highlight(meta["summary"], wanted)
+        if snippet:
+            break
     return Hit(slug=meta["slug"], title=meta["title"], summary=meta["summary"], objective=meta["objective"],
                public=tuple(meta["public"]), duration=meta["duration"], level=meta["level"],
                themes=tuple(meta["themes"]), tags=tuple(meta["tags"]), license=meta["license"],
@@ -226,42 +289,3 @@ def _facets(matches: Matches) -> tuple[Facet, ...]:
                   if (n := sum(low <= minutes <= high for minutes in durations)))
     facets.append(Facet("duration", "Durée", bands))
     return tuple(facets)
-
-
-def _suggest(searcher: IndexSearcher, text: str, filters: Filters, root: Path) -> str | None:
-    """A query with the unknown words replaced by close words of the index, when it finds something.
-
-    The index knows words without accents: each one is given back as the sheet found writes it.
-    """
-    from ..french.analysis import fold
-
-    replaced: list[tuple[int, int, str]] = []
-    for match in _WORD.finditer(text):
-        word = match.group()
-        if word in OPERATORS or "*" in word or searcher.known(word):
-            continue
-        close = searcher.suggest(word)
-        if close and close != fold(word):
-            replaced.append((match.start(), match.end(), close))
-    if not replaced:
-        return None
-    corrected = _replace(text, replaced)
-    parsed = searcher.parse(corrected)
-    first = next(iter(searcher.run(parsed, filters.criteria(), 1).hits()), None) if parsed is not None else None
-    if first is None:
-        return None
-    meta = first[0]
-    sources = [_body(root / meta["path"]), *meta["tags"], meta["summary"], meta["title"]]
-    written = {fold(word): word for word in _WORD.findall(" ".join(sources))}
-    return _replace(text, [(start, end, _lower_first(written.get(close, close))) for start, end, close in replaced])
-
-
-def _replace(text: str, pieces: list[tuple[int, int, str]]) -> str:
-    for start, end, word in sorted(pieces, reverse=True):
-        text = text[:start] + word + text[end:]
-    return text
-
-
-def _lower_first(word: str) -> str:
-    """A word taken from a title loses the capital of its place, not of its meaning (« Élus » -> « élus »)."""
-    return word[:1].lower() + word[1:] if word[1:].islower() else word

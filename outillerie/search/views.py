@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Callable
 
+from ..errors import visible
 from ..sheets.durations import format_duration
 from ..sheets.vocabulary import load_vocabulary
 from .index import IndexReport
@@ -20,16 +21,19 @@ def _plural(count: int, word: str) -> str:
 
 
 def results_text(result: SearchResult, bold: Callable[[str], str] = lambda text: text) -> str:
-    """The hits as a numbered list: title, slug and key facts, then the snippet with matched words in bold."""
+    """The hits as a numbered list: title, slug and key facts, then the snippet with matched words in bold.
+
+    Every text of a sheet goes through `visible`: a control character never reaches the terminal raw."""
     vocabulary = load_vocabulary()
     lines: list[str] = []
     for number, hit in enumerate(result.hits, 1):
-        lines.append(f"{number}. {bold(hit.title)}")
+        lines.append(f"{number}. {bold(visible(hit.title, keep=''))}")
         publics = ", ".join(vocabulary.label("audiences", slug) for slug in hit.public)
-        lines.append(f"   {hit.slug} · {vocabulary.label('objectives', hit.objective)} · {format_duration(hit.duration)}"
+        lines.append(f"   {visible(hit.slug, keep='')} · {vocabulary.label('objectives', hit.objective)} · {format_duration(hit.duration)}"
                      f" · {publics}")
         if hit.snippet:
-            text = "".join(bold(piece) if matched else piece for piece, matched in hit.snippet)
+            text = "".join(bold(visible(piece, keep="")) if matched else visible(piece, keep="")
+                           for piece, matched in hit.snippet)
             lines.append(f"   « …{text.strip()}… »")
         lines.append("")
     if result.facets:
@@ -65,13 +69,45 @@ def nothing_found(result: SearchResult) -> str:
     if result.query and result.filters:
         message += " avec ces filtres"
     message += "."
+    if result.missing:
+        message += f" {_quoted(result.missing)} ne figure{'nt' if len(result.missing) > 1 else ''} dans aucune fiche."
     if result.suggestion:
         message += f" Vouliez-vous dire « {result.suggestion} » ?"
     elif result.filters:
         message += " Pour élargir : retirez un filtre."
     else:
         message += " Pour élargir : essayez un autre mot, ou moins de mots."
-    return message
+    return visible(message, keep="")
+
+
+def _quoted(words: tuple[str, ...]) -> str:
+    quoted = [f"« {word} »" for word in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " et " + quoted[-1]
+
+
+def result_notes(result: SearchResult) -> list[str]:
+    """What search understood or changed, said before the count on stderr: durations read in the words, a
+    corrected or loosened query, the public or level filters the words name."""
+    notes: list[str] = []
+    for phrase in result.durations:
+        low, high = result.filters.min_duration, result.filters.max_duration
+        bounds = " et ".join(part for part in (f"plus de {format_duration(low - 1)}" if low else "",
+                                                f"au plus {format_duration(high)}" if high else "") if part)
+        notes.append(f"« {phrase} » est lu comme une durée : fiches de {bounds}.".replace(" de au ", " d'au "))
+    if result.corrected and result.hits:
+        notes.append(f"Aucune fiche ne correspond à « {result.query} » : voici les fiches pour « {result.corrected} ».")
+    if result.relaxed and result.hits and result.missing:
+        notes.append(f"{_quoted(result.missing)} ne figure{'nt' if len(result.missing) > 1 else ''} dans aucune "
+                     "fiche : voici les fiches qui contiennent le plus de ces mots.")
+    elif result.relaxed and result.hits:
+        notes.append("Peu de fiches contiennent tous ces mots : elles viennent d'abord, puis celles qui en contiennent "
+                     "le plus.")
+    vocabulary = load_vocabulary()
+    for words, option, value in result.hints:
+        kind, what = ("audiences", "destinées au public") if option == "--public" else ("levels", "de niveau")
+        notes.append(f"« {words} » : pour ne garder que les fiches {what} « {vocabulary.label(kind, value)} », "
+                     f"ajoutez {option} {value}.")
+    return [visible(note, keep="") for note in notes]
 
 
 def results_csv(result: SearchResult) -> str:

@@ -1,0 +1,90 @@
+"""A sheet as the index holds it: its ranked text fields, its Markdown supports' text (a low-boost field), the
+acronyms it writes in capitals (matched case-sensitively first), the accents it writes (so a word typed without
+them finds it), its filters and the record a result shows. No engine here: engine.py maps these fields to Whoosh.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import relative
+from ..french.analysis import accent_key, fold, written_forms
+from ..french.thesaurus import is_acronym
+from ..sheets.vocabulary import fold_key, load_vocabulary
+
+SUPPORT_BYTES = 256 * 1024  # read of each Markdown support: enough for any card set, bounded for a huge one
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[^\n]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
+_WORD = re.compile(r"[^\W_]+")  # linear: a megabyte of letters is one match, never a backtrack
+
+
+def supports_text(sheet: Any) -> str:
+    """The text of the sheet's Markdown supports (cards, scenarios, memos), front matter left out."""
+    parts = []
+    for name in sheet.supports:
+        if not name.lower().endswith(".md"):
+            continue
+        try:
+            with open(sheet.folder / name, "rb") as file:
+                data = file.read(SUPPORT_BYTES)
+        except OSError:
+            continue
+        parts.append(_FRONT_MATTER.sub("", data.decode("utf-8", errors="replace"), count=1))
+    return "\n\n".join(parts)
+
+
+def acronyms(text: str) -> list[str]:
+    """The acronyms a text writes (« CAF », « RGPD », « CnFS »), each once, as written."""
+    return list(dict.fromkeys(word for word in _WORD.findall(text) if len(word) <= 10 and is_acronym(word)))
+
+
+def accents(text: str) -> list[str]:
+    """The « folded:written » entries of the words whose accents change their stem (see analysis.accent_key)."""
+    found = dict.fromkeys(key for form in set(written_forms(text)) if (key := accent_key(form)))
+    return sorted(found)
+
+
+def labels(sheet: Any) -> str:
+    """The French labels of the sheet's objective, publics, themes and level: searched like the site searches them
+    (« réseau » finds the sheets that « Travailler en réseau »)."""
+    vocabulary = load_vocabulary()
+    parts = [vocabulary.label("objectives", sheet.objective), *(vocabulary.label("audiences", s) for s in sheet.public),
+             *(vocabulary.label("themes", s) for s in sheet.themes)]
+    if sheet.level:
+        parts.append(vocabulary.label("levels", sheet.level))
+    return " ; ".join(parts)
+
+
+def document(sheet: Any, root: Path) -> dict[str, Any]:
+    """The fields of one sheet (its body read, see Snapshot.full_sheet)."""
+    supports = supports_text(sheet)
+    every = "\n".join((sheet.title, sheet.summary, *sheet.tags, *sheet.materials, sheet.body, supports))
+    doc: dict[str, Any] = {
+        "slug": sheet.slug,
+        "title": sheet.title,
+        "summary": sheet.summary,
+        "tags": " ; ".join(sheet.tags),
+        "materials": " ; ".join(sheet.materials),
+        "body": sheet.body,
+        "supports": supports,
+        "labels": labels(sheet),
+        "acronyms": ",".join(acronyms(every)),
+        "forms": ",".join(accents(every)),
+        "objective": sheet.objective,
+        "public": ",".join(sheet.public),
+        "themes": ",".join(sheet.themes),
+        "license": sheet.license,
+        "tag": ",".join(fold_key(tag) for tag in sheet.tags),
+        "duration": sheet.duration,
+        "sort_title": fold(sheet.title),
+        "meta": {
+            "slug": sheet.slug, "title": sheet.title, "summary": sheet.summary, "objective": sheet.objective,
+            "public": list(sheet.public), "duration": sheet.duration, "level": sheet.level,
+            "themes": list(sheet.themes), "tags": list(sheet.tags), "license": sheet.license,
+            "status": sheet.status, "path": relative(sheet.path, root),
+        },
+    }
+    if sheet.level:
+        doc["level"] = sheet.level
+    return doc
