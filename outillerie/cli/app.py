@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from ..errors import OutillerieError, reason_fr
+from ..errors import OutillerieError, reason_fr, visible
 from ..sheets.config import Config, load_config
 from ..sheets.durations import parse_duration
 from ..sheets.paths import LibraryPaths, find_library
@@ -64,7 +64,7 @@ class OutillerieGroup(click.Group):
         try:
             return super().invoke(ctx)
         except OutillerieError as error:
-            raise click.ClickException(str(error)) from error
+            raise click.ClickException(visible(str(error))) from error
         except OSError as error:  # a disk, a permission, a path: still a message, never a traceback
             where = f" sur « {error.filename} »" if error.filename else ""
             raise click.ClickException(f"opération impossible{where} : {reason_fr(error)}. Pour corriger : "

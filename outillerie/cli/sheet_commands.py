@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import visible, visible_json
 from .app import Duration, Settings, VocabularyChoice, cli, pass_settings
 
 
@@ -34,7 +35,7 @@ def check_command(settings: Settings, paths: tuple[Path, ...], strict: bool, out
 
     report = check_paths(settings.library, paths)
     if output_format == "json":
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(visible_json(json.dumps(report.as_dict(), ensure_ascii=False, indent=2)))
     else:
         for problem in report.problems:
             click.echo(str(problem))
@@ -109,13 +110,13 @@ def show_command(settings: Settings, slug: str, output_format: str) -> None:
     Exemple :
         outillerie show cartographier-acteurs-inclusion --format json
     """
-    from ..sheets.sheet import find_sheet, sheet_as_dict
+    from ..sheets.sheet import find_sheet, sheet_as_dict, sheet_source
     from ..sheets.views import sheet_text
 
     sheet = find_sheet(settings.library.root, slug)
     if output_format == "markdown":
-        click.echo(sheet.path.read_text(encoding="utf-8"), nl=False)
+        click.echo(visible(sheet_source(sheet)), nl=False)
     elif output_format == "json":
-        click.echo(json.dumps(sheet_as_dict(sheet), ensure_ascii=False, indent=2))
+        click.echo(visible_json(json.dumps(sheet_as_dict(sheet), ensure_ascii=False, indent=2)))
     else:
         click.echo(sheet_text(sheet))

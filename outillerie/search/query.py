@@ -34,7 +34,7 @@ FACETS = (("objective", "objectives", "Objectif"), ("public", "audiences", "Publ
           ("level", "levels", "Niveau"), ("themes", "themes", "Thème"))
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
-_WILDCARD_WORD = re.compile(r"[^\s()\"]*[*?][^\s()\"]*")
+_QUERY_WORD = re.compile(r"[^\s()\"]+")  # linear; the words holding a joker are picked in Python
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[^\n]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 # Linear time (a sheet is read as it comes): a link's text and target hold no bracket or parenthesis, and a list
 # mark's blanks stay on its line, so no part of the text is scanned again from each `[` or each line.
@@ -165,7 +165,7 @@ def clean_query(text: str) -> str:
         raise QueryError(f"la recherche fait {len(text)} caractères, plus que la limite de {MAX_QUERY_CHARS}. "
                          "Pour corriger : cherchez quelques mots caractéristiques, par exemple "
                          "outillerie search \"médiation numérique\".")
-    for word in _WILDCARD_WORD.findall(text):
+    for word in (word for word in _QUERY_WORD.findall(text) if "*" in word or "?" in word):
         letters = re.split(r"[*?]", word.lstrip("+-"), maxsplit=1)[0]
         if sum(c.isalnum() for c in letters) < MIN_PREFIX_LETTERS:
             raise QueryError(f"« {word} » : un joker * doit suivre au moins {MIN_PREFIX_LETTERS} lettres, sinon la "
@@ -265,10 +265,12 @@ def _hit(meta: dict[str, Any], score: float | None, root: Path, typed: frozenset
 
 
 def _body(path: Path) -> str:
-    """The Markdown body of a sheet (no front matter), to cut a snippet from."""
+    """The Markdown body of a sheet (no front matter), to cut a snippet from; read like the sheet: never blocks."""
+    from ..sheets.files import FileTrouble, read_regular
+
     try:
-        return _FRONT_MATTER.sub("", path.read_text(encoding="utf-8"), count=1)
-    except (OSError, UnicodeDecodeError):
+        return _FRONT_MATTER.sub("", read_regular(path, 1_000_000).decode("utf-8"), count=1)
+    except (FileTrouble, UnicodeDecodeError):
         return ""
 
 

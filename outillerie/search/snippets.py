@@ -57,9 +57,12 @@ def passage(text: str, terms: frozenset[str], width: int = 220) -> str:
     if not spots:
         return text[: 6 * width]
     best = spots[_densest_start(spots, width)][0]
-    start = text.rfind(" ", 0, max(0, best - width // 2)) + 1
-    end = text.find(" ", best + width + width // 2)
-    return text[start: end if end >= 0 else len(text)]
+    # Cut at spaces, looked for no further than `width` away: a line without spaces still gives a short passage.
+    low, high = max(0, best - width // 2), best + width + width // 2
+    space = text.rfind(" ", max(0, low - width), low)
+    start = space + 1 if space >= 0 else low
+    space = text.find(" ", high, high + width)
+    return text[start: space if space >= 0 else high]
 
 
 def highlight(text: str, terms: Iterable[str], width: int = 220) -> list[tuple[str, bool]]:

@@ -94,3 +94,28 @@ def real_path(path: Path) -> Path:
         raise trouble_of(error) from None
     except RuntimeError:  # pathlib says « Symlink loop » with a RuntimeError before Python 3.13
         raise trouble_of(OSError(errno.ELOOP, "loop")) from None
+
+
+def strays(resources: Path) -> list[tuple[str, str]]:
+    """(name, message) for what `resources/` holds besides sheet folders, which every command ignores: say it.
+
+    Hidden files (.gitkeep, .DS_Store) are the system's and stay unsaid."""
+    found: list[tuple[str, str]] = []
+    try:
+        with os.scandir(resources) as entries:
+            names = sorted((entry.name, entry) for entry in entries)
+    except OSError:
+        return found
+    for name, entry in names:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if name.startswith(".") and is_dir:
+            found.append((name, "ce dossier est ignoré : son nom commence par un point (un dossier caché). Pour "
+                                "corriger : si c'est une fiche, renommez-le sans le point ; sinon, retirez-le de "
+                                "resources/."))
+        elif not name.startswith(".") and not is_dir:
+            found.append((name, "ce fichier est ignoré : resources/ ne contient que des dossiers de fiches. Pour "
+                                "corriger : rangez-le dans le dossier d'une fiche (comme support), ou retirez-le."))
+    return found

@@ -125,7 +125,8 @@ def write_json_atomically(path: Path, data: Any) -> None:
 
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
     try:
-        temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        # ASCII: a name the disk gave as undecodable bytes (a lone surrogate) survives the round trip
+        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

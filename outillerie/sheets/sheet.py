@@ -249,6 +249,14 @@ def _steps(headings: Iterable[tuple[int, str, int]]) -> Iterable[Step]:
         yield Step(title=name.strip(), minutes=minutes, line=line)
 
 
+def sheet_source(sheet: Sheet) -> str:
+    """The Markdown file of a sheet as its authors wrote it (read like the sheet itself: never blocks)."""
+    try:
+        return read_regular(sheet.path, MAX_BYTES).decode("utf-8", errors="replace")
+    except FileTrouble as trouble:
+        raise LibraryError(f"{sheet.path} : {trouble}") from None
+
+
 def sheet_as_dict(sheet: Sheet, vocabulary: Vocabulary | None = None) -> dict[str, Any]:
     """Every field of a sheet as plain JSON values, with the French labels beside the slugs."""
     vocabulary = vocabulary or load_vocabulary()

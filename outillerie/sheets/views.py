@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..errors import Problem
+from ..errors import Problem, visible
 from .sheet import Sheet, key_facts
 from .vocabulary import load_vocabulary
 
@@ -33,7 +33,7 @@ def sheet_text(sheet: Sheet) -> str:
             elapsed += step.minutes or 0
         lines.append(f"  {_clock(elapsed)}  Fin")
     lines += ["", sheet.body.strip(), ""]
-    return "\n".join(lines)
+    return visible("\n".join(lines))  # never a raw control character to a terminal
 
 
 def _clock(minutes: int) -> str:
