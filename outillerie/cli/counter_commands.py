@@ -83,7 +83,7 @@ def stats_command(settings: Settings, since: date | None, until: date | None, by
     """Donne les téléchargements par fiche et par mois, les animations déclarées, ou le rapport d'impact.
 
     \b
-    Exemples :
+    Exemple :
         outillerie stats --since 2026-01 --by month
         outillerie stats --uses --format csv
         outillerie stats --report 2026 --output rapport-2026.pdf
