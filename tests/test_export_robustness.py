@@ -167,8 +167,6 @@ def wait_for_working_folder(parent: Path, process: subprocess.Popen[str], known:
 
 
 def test_the_next_export_removes_what_killed_exports_left_but_not_a_running_one(library: Path, tmp_path: Path) -> None:
-    for number in range(40):  # enough sheets for an export to last a moment
-        add_sheet(library, f"copie-{number}", f'"Copie numéro {number}"')
     output = tmp_path / "sortie"
     output.mkdir()
     command = [EXE, "--library", str(library), "export", "--output", str(output / "site"), "--keep-going"]
