@@ -153,7 +153,7 @@ class _Reader:
             "authors": self.fields.text_list("authors") or None,
         }
         repository = values["repository"]
-        if repository and not values["edit_url"] and not forge_edit_pattern(repository):
+        if repository and "edit_url" not in self.meta and not forge_edit_pattern(repository):
             host = urllib.parse.urlsplit(repository).hostname
             self.warn(self.line("repository"), f"outillerie ne connaît pas la forme des liens « modifier ce fichier » de "
                                                f"{host} (il la connaît pour GitHub, GitLab.com, Framagit et Codeberg) : "

@@ -228,7 +228,7 @@ def unknown_origins(sheets: Iterable[Sheet], slugs: Iterable[str], root: Path) -
         if origin == sheet.slug:
             said = "une fiche ne peut pas être l'adaptation d'elle-même"
         else:
-            guess = next(iter(difflib.get_close_matches(origin, known, n=1)), None)
+            guess = next(iter(difflib.get_close_matches(origin, [s for s in known if s != sheet.slug], n=1)), None)
             said = f"la bibliothèque n'a pas de fiche « {excerpt(origin)} »" + (f" (vouliez-vous dire « {guess} » ?)"
                                                                               if guess else "")
         problems.append(Problem(relative(sheet.path, root), sheet.key_lines.get("based_on", 1), WARNING,
