@@ -242,7 +242,10 @@ class PgCounter:
         try:
             conn = self._pool.get_nowait()
         except queue.Empty:
-            conn = self._new_connection() if len(self._all) < POOL_SIZE else self._pool.get(timeout=30)
+            try:
+                conn = self._new_connection() if len(self._all) < POOL_SIZE else self._pool.get(timeout=30)
+            except queue.Empty as error:
+                raise CounterError(f"{self.target} : {what} (aucune connexion libre depuis 30 s). {_FIX}") from error
         broken = False
         try:
             cursor = conn.execute(statement, values)
