@@ -110,7 +110,7 @@ def participants_text(participants: Mapping[str, Any]) -> str:
     if low is None:
         return "dont le nombre de participant·e·s n'est pas publié (trop peu de déclarations)"
     if high is None:
-        return f"pour au moins {shown_number(low)} personnes (certaines animations en comptaient plus de 25)"
+        return f"pour au moins {shown_number(low)} personnes (la tranche « plus de 25 » ou une case masquée n'a pas de borne haute)"
     return f"pour {shown_number(low)} à {shown_number(high)} personnes"
 
 
