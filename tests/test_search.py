@@ -277,7 +277,7 @@ def test_search_imports_no_heavy_library(commons: Path) -> None:
     code = ("import sys\nfrom outillerie.cli import main\n"
             f"sys.argv = ['outillerie', '--library', {str(commons)!r}, 'search', 'arnaques']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "heavy = {'jinja2', 'markdown_it', 'waitress', 'requests', 'yaml', 'frontmatter'}\n"
+            "heavy = {'jinja2', 'markdown_it', 'mdit_py_plugins', 'weasyprint', 'waitress', 'requests', 'yaml', 'frontmatter'}\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
