@@ -165,7 +165,8 @@ def test_hostile_markdown_is_escaped_everywhere(site: Path) -> None:
     text = read(site / "fiches" / "fiche-hostile" / "index.html")
     tree = parse(text)
     scripts = tree.find_all("script")
-    assert [s.get("src") or s.get("type") for s in scripts] == ["application/ld+json", "../../static/sheet.js"]
+    assert [s.get("src") or s.get("type") for s in scripts] == ["application/ld+json", "../../static/sheet.js",
+                                                                 "../../static/composer.js"]
     assert tree.find_all("iframe") == [] and tree.find_all("img") == []
     assert all(not name.startswith("on") for element in tree.iter() for name in element.attrs)
     assert tree.find("h1").text == "Fiche </script><script>alert('titre')</script> & «\u00a0guillemets\u00a0»"
