@@ -3,6 +3,7 @@ JavaScript, the live statistics page, and axe-core on every new page."""
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -120,5 +121,11 @@ def test_axe_finds_no_violation_on_the_form_the_answers_the_figures_and_the_rece
     page.goto(url + "chiffres/")
     assert page.locator("svg.graphique").count() >= 4
     assert page.locator("table.donnees-graphique").count() == page.locator("svg.graphique").count()
-    page.screenshot(path=str(Path(served[1]).parent / "chiffres.png"), full_page=True)
     assert found == {}
+    printed = Path(served[1]).parent / "chiffres.pdf"
+    page.pdf(path=str(printed), format="A4")
+    info = subprocess.run(["pdfinfo", str(printed)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+    words = subprocess.run(["pdftotext", str(printed), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Animations déclarées par région : les chiffres" in words and "Bretagne" in words
+    assert "Catalogue des fiches" not in words  # the menu is not printed
