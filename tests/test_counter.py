@@ -792,3 +792,29 @@ def test_stats_of_a_new_database_are_empty(counter: Counter, db: Path) -> None:
     report = read_stats(db)
     assert report.rows == ()
     assert (report.first_day, report.last_day, report.downloads, report.sum_daily_visitors) == (None, None, 0, 0)
+
+
+# --- several servers on PostgreSQL --------------------------------------------------------------
+
+
+def test_postgresql_servers_share_the_salt_of_the_day_and_forget_it_the_next_day(pg_url: str, robots: Robots) -> None:
+    import psycopg
+
+    clock = Clock("2024-03-05T23:59:40")
+    first, second = (open_counter(pg_url, clock=clock, robots=robots) for _ in range(2))
+    try:
+        assert get(first)
+        clock.advance(10)
+        assert not get(second)  # a double click across two servers: counted once
+        clock.at("2024-03-06T00:00:30")
+        assert get(second, "autre-fiche")
+        with psycopg.connect(pg_url) as conn:
+            salts = conn.execute("SELECT day FROM salts").fetchall()
+            days = {table: conn.execute(f"SELECT DISTINCT day FROM {table}").fetchall()
+                    for table in ("clicks", "hours", "day_visitors")}
+        assert salts == [("2024-03-06",)]  # yesterday's salt is gone, and every visitor of yesterday with it
+        assert days == {table: [("2024-03-06",)] for table in days}
+    finally:
+        first.close()
+        second.close()
+    assert totals(pg_url) == (2, 2)
