@@ -167,6 +167,8 @@ def test_the_site_carries_the_hub(tmp_path: Path) -> None:
     site = tmp_path / "site"
     home = parse(read(site / "index.html"))
     assert home.find("title").text.endswith("Les fiches du Hub normand")
+    assert home.find("meta", name="description").attrs["content"].startswith(
+        "Des ateliers libres pour les médiateur·rice·s de Normandie.")
     header = home.find("p", class_="nom-site")
     assert header.text.strip() == "Les fiches du Hub normand"
     assert header.find("img").attrs["src"] == "static/logo.png" and header.find("img").attrs["alt"] == ""
