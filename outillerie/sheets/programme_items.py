@@ -82,7 +82,7 @@ def locate_lines(text: str, sessions_line: int) -> list[Located]:
             item_col = col
             found[-1].items.append(index)
             continue
-        key = _KEY.match(raw)
+        key = _KEY.match(raw[:200])  # a key is short: never run the pattern over a huge line
         if key and found and session_col is not None and (dash or col == session_col + 2):
             name = SESSION_KEYS.get(fold_key(key.group(2)), fold_key(key.group(2)))
             found[-1].keys.setdefault(name, index)
