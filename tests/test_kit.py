@@ -250,3 +250,20 @@ def test_a_card_too_long_for_its_cell_is_named_after_the_export(tmp_path: Path) 
     assert report.notes == (f"resources/{SLUG}/cartes.md: avertissement : une carte dépasse de sa case et son texte est "
                             "coupé (page 3 du PDF). Pour corriger : raccourcissez-la, ou choisissez moins de cartes par "
                             "page (cards_per_page).",)
+
+
+def test_check_sees_a_support_edited_in_place(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from outillerie.cli import cli
+
+    library = copy_case("kit", tmp_path / "lib")
+    check = lambda: CliRunner().invoke(cli, ["--library", str(library), "check"])  # noqa: E731
+    assert check().exit_code == 0
+    cards = library / "resources" / SLUG / "cartes.md"
+    cards.write_text(cards.read_text(encoding="utf-8").replace("cards_per_page: 4", "cards_per_page: 3"),
+                     encoding="utf-8")  # the folder's date and index.md do not move
+    result = check()
+    assert result.exit_code == 1
+    assert result.stdout == (f"resources/{SLUG}/cartes.md:3: erreur : « cards_per_page » : « 3 » n'est pas possible. "
+                             "Pour corriger : écrivez 1, 2, 4, 6 ou 8.\n")

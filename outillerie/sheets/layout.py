@@ -113,6 +113,29 @@ def _layout(meta: dict[str, Any], lines: dict[str, int], shown: str) -> tuple[Su
     return SupportLayout(mode, cards), found
 
 
+def supports_stamp(folder: Path) -> str:
+    """A short digest of the size and date of every Markdown support of a sheet folder: editing one in place
+    (its front matter, a table) changes it, so `check` reads the sheet again."""
+    import hashlib
+
+    found: list[str] = []
+    pending = [folder]
+    while pending and len(found) < 1000:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(Path(entry.path))
+                    elif entry.name.endswith(".md") and entry.path != str(folder / "index.md"):
+                        info = entry.stat()
+                        found.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
+        except OSError:
+            continue
+    return hashlib.sha256("\n".join(sorted(found)).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
 def support_title(body: str) -> str | None:
     """The text of the first `# ` heading outside code blocks, if any."""
     fenced = False

@@ -38,6 +38,7 @@ from .programme_states import (
     state_to_json,
 )
 from .programmes import Programme, programme_from_record, read_programme
+from .layout import supports_stamp
 from .records import sheet_from_record, sheet_to_record
 from .rules import duplicate_titles, unknown_origins, validate_sheet
 from .sheet import MAX_BYTES, Sheet, read_sheet
@@ -139,9 +140,11 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     states: dict[str, SheetState] = {}
     fresh: dict[str, Sheet] = {}
     reread = 0
+    kept: dict[str, str] = {}  # the stat line plus the Markdown supports' stamp: check reads their front matter
     for number, (slug, line) in enumerate(scanned, 1):
         old = remembered.get(slug)
-        if old is not None and old[0] == line and line != "-":
+        kept[slug] = f"{line}|{supports_stamp(root / 'resources' / slug)}"
+        if old is not None and old[0] == kept[slug] and line != "-":
             states[slug] = old[1]
         else:
             reread += 1
@@ -169,7 +172,7 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
         snapshot = _with_programme_findings(snapshot)
     if cache_dir and (reread or len(remembered) != len(states) or len(remembered_programmes) != len(programmes)
                       or not (remembered or remembered_programmes)):
-        _write(cache_dir, snapshot, dict(scanned), dict(programme_lines))
+        _write(cache_dir, snapshot, dict(scanned), dict(programme_lines), kept)
     return snapshot
 
 
@@ -219,11 +222,12 @@ def _read(cache_dir: Path, fingerprint: str) -> tuple[Remembered, RememberedProg
         return {}, {}
 
 
-def _write(cache_dir: Path, snapshot: Snapshot, lines: Mapping[str, str], programme_lines: Mapping[str, str]) -> None:
+def _write(cache_dir: Path, snapshot: Snapshot, lines: Mapping[str, str], programme_lines: Mapping[str, str],
+           kept: Mapping[str, str]) -> None:
     """Details first, then the small stamp that `current_id` reads: a reader never trusts half a snapshot.
 
     The snapshot is a cache: a folder that cannot be written only costs the next command a full read."""
-    sheets = {slug: [lines[slug], state.digest, state.record, [list(vars(p).values()) for p in state.problems]]
+    sheets = {slug: [kept.get(slug, lines[slug]), state.digest, state.record, [list(vars(p).values()) for p in state.problems]]
               for slug, state in sorted(snapshot.states.items())}
     programmes = {slug: state_to_json(programme_lines[slug], state)
                   for slug, state in sorted(snapshot.programme_states.items())}
