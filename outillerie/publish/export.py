@@ -31,13 +31,8 @@ from ..sheets.paths import LibraryPaths
 from ..sheets.sheet import Sheet, key_facts
 from ..sheets.snapshot import Snapshot, take_snapshot
 from ..sheets.vocabulary import Vocabulary, fold_key, load_vocabulary
-from .catalogue import (
-    browser_index,
-    embed_json,
-    search_text,
-    sheet_record,
-    sheet_terms,
-)
+from .catalogue import FACETS, embed_json, folding_rules, sheet_record
+from .searchindex import build_search_index, sheet_search_entry, write_parts
 from .downloads import download_name, site_names
 from .failures import WHOLE_SITE_ERRORS, unpublishable, xml_text
 from .folders import aside_pattern, claimed_folder, swap_in, sweep
@@ -218,7 +213,7 @@ class _Site:
             else:
                 self.memory[sheet.slug] = entry
                 published.append(sheet)
-                analysed.append((entry["terms"], entry["words"]))
+                analysed.append(entry["search"])
                 reused += was_reused
             if progress:
                 progress("Export des fiches", done, len(self.sheets))
@@ -238,12 +233,12 @@ class _Site:
         """A sheet's pages and kit, hard-linked from the previous export when nothing changed; its memory entry."""
         fingerprint = self.fingerprint(sheet)
         old = self.previous.get(sheet.slug) or {}
-        if old.get("hash") == fingerprint and "card" in old and self.link_previous(sheet.slug, work):
-            return {"hash": fingerprint, "terms": old["terms"], "words": old["words"], "card": old["card"]}, True
-        self.write_sheet(self.snapshot.full_sheet(sheet), work)
-        terms, words = sheet_terms(search_text(sheet, self.vocabulary))
+        if old.get("hash") == fingerprint and "search" in old and self.link_previous(sheet.slug, work):
+            return {"hash": fingerprint, "search": old["search"], "card": old["card"]}, True
+        full = self.snapshot.full_sheet(sheet)
+        self.write_sheet(full, work)
         card = self.environment.get_template("_card.html").render(sheet=sheet, vocabulary=self.vocabulary)
-        return {"hash": fingerprint, "terms": terms, "words": words, "card": card}, False
+        return {"hash": fingerprint, "search": sheet_search_entry(full, self.vocabulary), "card": card}, False
 
     def leave_out(self, sheet: Sheet, error: Exception, work: Path) -> None:
         """Remove what was written of a sheet that cannot be published, and say why."""
@@ -334,10 +329,13 @@ class _Site:
             if self.options["declare"] else None, "choices": self.impact.get("choices", {}),
         }
 
-    def write_shared(self, work: Path, analysed: list[tuple[list[str], dict[str, int]]]) -> None:
-        """The catalogue, the about and 404 pages, open data, feeds, kits.json, static files and the cache."""
+    def write_shared(self, work: Path, analysed: list[dict[str, Any]]) -> None:
+        """The catalogue and its search parts, the about and 404 pages, open data, feeds, kits.json, static files."""
         vocabulary = self.vocabulary
-        index = browser_index(self.sheets, vocabulary, analysed)
+        facets = {name: list(vocabulary.terms(kind)) for name, kind in FACETS}
+        index, parts = build_search_index(self.sheets, analysed, vocabulary, facets)
+        write_parts(work / "recherche", parts, self.output / "recherche")
+        index.update(facets=facets, rules=folding_rules(), labels={s: t.label for s, t in vocabulary.terms("objectives").items()})
         cards = [_trusted(self.memory[s.slug]["card"]) for s in self.sheets]
         self.render("catalogue.html", work / "index.html", root="", cards=cards, programmes=self.programme_cards, vocabulary=vocabulary,
                     durations=DURATION_CHOICES, index_json=_trusted(embed_json(index)))

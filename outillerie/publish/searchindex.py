@@ -1,0 +1,194 @@
+"""The site's full-text index: what `outillerie search` indexes (title, summary, tags, materials, body, supports'
+text, labels, acronyms), with the CLI's analyzer, cut into parts the catalogue loads on demand as script files.
+
+The first load holds only what ranks and filters every sheet (facets, quantised field lengths, averages, the
+thesaurus); each part `recherche/mots-XX.js` holds the words and postings of the terms that start with XX, and
+each part `recherche/fiches-N.js` what a card shows for a slice of sheets. catalogue.js scores with BM25F like
+Whoosh (same field weights, idf, length quantisation), so the site and the terminal rank alike.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+from collections import Counter
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..french import analysis
+from ..french.thesaurus import is_acronym, load_thesaurus
+from ..sheets.durations import format_duration
+from ..sheets.sheet import Sheet
+from ..sheets.vocabulary import Vocabulary
+
+# The same fields and weights as search/engine.py (tests/test_site_search.py keeps them equal).
+FIELDS = ("title", "summary", "tags", "materials", "body", "supports", "labels", "acronyms")
+BOOSTS = (4.0, 2.0, 2.5, 1.0, 1.0, 0.5, 1.0, 1.0)
+ACRONYM_FIELD = FIELDS.index("acronyms")
+ACRONYM_BOOST = 6.0
+SYNONYM_WEIGHT = 0.5
+CARDS_PER_PART = 500
+SUPPORT_BYTES = 256 * 1024
+_LENGTHS = [int(round((1.033 ** n - 1) * 27)) for n in range(256)]  # Whoosh's one-byte field lengths
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[^\n]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
+_WORD = re.compile(r"[^\W_]+")
+_VARIANT_ENDINGS = ("s", "e", "es", "x")
+
+
+def quantised(length: int) -> int:
+    """A field length as Whoosh reads it back from its one-byte store."""
+    return 255 if length >= _LENGTHS[-1] else _LENGTHS[bisect.bisect_left(_LENGTHS, length)]
+
+
+def field_texts(sheet: Sheet, vocabulary: Vocabulary) -> list[str]:
+    """The text of each ranked field, as search/documents.py gives them to the index (`sheet` has its body)."""
+    labels = [vocabulary.label("objectives", sheet.objective), *(vocabulary.label("audiences", s) for s in sheet.public),
+              *(vocabulary.label("themes", s) for s in sheet.themes)]
+    if sheet.level:
+        labels.append(vocabulary.label("levels", sheet.level))
+    return [sheet.title, sheet.summary, " ; ".join(sheet.tags), " ; ".join(sheet.materials), sheet.body,
+            _supports_text(sheet), " ; ".join(labels)]
+
+
+def _supports_text(sheet: Sheet) -> str:
+    parts = []
+    for name in sheet.supports:
+        if not name.lower().endswith(".md"):
+            continue
+        try:
+            with open(sheet.folder / name, "rb") as file:
+                data = file.read(SUPPORT_BYTES)
+        except OSError:
+            continue
+        parts.append(_FRONT_MATTER.sub("", data.decode("utf-8", errors="replace"), count=1))
+    return "\n\n".join(parts)
+
+
+def sheet_search_entry(sheet: Sheet, vocabulary: Vocabulary) -> dict[str, Any]:
+    """What the export remembers of one sheet for the index: postings {term: [field, tf, …]}, exact field lengths,
+    and its written forms (the word table's keys)."""
+    texts = field_texts(sheet, vocabulary)
+    postings: dict[str, list[int]] = {}
+    lengths = []
+    for number, text in enumerate(texts):
+        terms = analysis.analyze(text)
+        lengths.append(len(terms))
+        for term, count in sorted(Counter(terms).items()):
+            postings.setdefault(term, []).extend((number, count))
+    every = "\n".join(texts[:5] + texts[5:6])
+    acronyms = list(dict.fromkeys(w for w in _WORD.findall(every) if len(w) <= 10 and is_acronym(w)))
+    for term in acronyms:
+        postings.setdefault("@" + term, []).extend((ACRONYM_FIELD, 1))
+    lengths.append(len(acronyms))
+    return {"post": postings, "len": lengths, "forms": sorted(set(analysis.written_forms(every)))}
+
+
+def part_name(term: str) -> str:
+    """The part holding a term or a word: its first two folded characters, spelled safely for a file name."""
+    key = analysis.fold(term.lstrip("@"))[:2].lower().ljust(2, "_")
+    return "".join(c if c.isascii() and c.isalnum() or c == "_" else f"-{ord(c):x}" for c in key)
+
+
+def _keys(form: str) -> Iterable[tuple[str, list[str]]]:
+    """The table entries of a written form: its folded key with its own terms, then the terms of its accented
+    spelling (what `search` gives back to a word typed without accents), and its plural/singular variants."""
+    folded = analysis.fold(form)
+    restored = analysis.analyze(form) if analysis.accent_key(form) and len(folded) >= 3 else []
+    yield folded, [*analysis.analyze(folded), *restored]
+    for ending in _VARIANT_ENDINGS:
+        for variant in (folded + ending, folded[: -len(ending)] if folded.endswith(ending) and len(folded) > len(ending) + 2 else ""):
+            if variant:
+                yield variant, analysis.analyze(variant)
+
+
+def build_search_index(sheets: Sequence[Sheet], entries: Sequence[Mapping[str, Any]], vocabulary: Vocabulary,
+                       facets: Mapping[str, list[str]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The first-load index (embedded in the catalogue) and the parts {file name: script text}."""
+    count = len(sheets)
+    totals = [0] * len(FIELDS)
+    rows = []
+    for sheet, entry in zip(sheets, entries):
+        totals = [a + b for a, b in zip(totals, entry["len"])]
+        rows.append([facets["objective"].index(sheet.objective), [facets["public"].index(s) for s in sheet.public],
+                     sheet.duration, facets["level"].index(sheet.level) if sheet.level else -1,
+                     [facets["theme"].index(s) for s in sheet.themes], [quantised(n) for n in entry["len"]]])
+    postings: dict[str, list[int]] = {}
+    for number, entry in enumerate(entries):
+        for term, pairs in entry["post"].items():
+            target = postings.setdefault(term, [])
+            for i in range(0, len(pairs), 2):
+                target.extend((number * 8 + pairs[i], pairs[i + 1]))
+    words = _word_table((form for entry in entries for form in entry["forms"]), postings)
+    shards: dict[str, dict[str, Any]] = {}
+    for term, values in postings.items():
+        shards.setdefault(part_name(term), {"w": {}, "p": {}})["p"][term] = values
+    for word, terms in words.items():
+        shards.setdefault(part_name(word), {"w": {}, "p": {}})["w"][word] = terms
+    parts = {f"mots-{name}.js": _script("mots", name, shard) for name, shard in sorted(shards.items())}
+    for start in range(0, count, CARDS_PER_PART):
+        cards = [card_data(s, vocabulary) for s in sheets[start:start + CARDS_PER_PART]]
+        parts[f"fiches-{start // CARDS_PER_PART}.js"] = _script("fiches", str(start // CARDS_PER_PART), cards)
+    first = {"n": count, "boosts": list(BOOSTS), "acronymBoost": ACRONYM_BOOST, "synonymWeight": SYNONYM_WEIGHT,
+             "avg": [(t / count if count else 0) or 1 for t in totals], "rows": rows, "perPart": CARDS_PER_PART,
+             "parts": sorted(shards), "thesaurus": thesaurus_groups(), "thesaurusWords": thesaurus_words(),
+             "version": hashlib.sha256("".join(sorted(parts.values())).encode()).hexdigest()[:12]}
+    return first, parts
+
+
+def _word_table(forms: Iterable[str], postings: Mapping[str, Any]) -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for form in set(forms):
+        for key, terms in _keys(form):
+            kept = [t for t in terms if t in postings]
+            if kept:
+                current = table.setdefault(key, [])
+                current.extend(t for t in kept if t not in current)
+    return table
+
+
+def card_data(sheet: Sheet, vocabulary: Vocabulary) -> list[Any]:
+    """What a card shows: slug, title, summary, objective, publics' labels, minutes, level's label."""
+    return [sheet.slug, sheet.title, sheet.summary, sheet.objective,
+            [vocabulary.label("audiences", s) for s in sheet.public], sheet.duration,
+            vocabulary.label("levels", sheet.level) if sheet.level else "", format_duration(sheet.duration)]
+
+
+def thesaurus_words() -> dict[str, list[str]]:
+    """The terms of every word the thesaurus writes (and its variants), even those no sheet holds: a typed word
+    finds its group by them, as `search` finds it by analysing the word."""
+    forms = {form for group in load_thesaurus().groups for entry in group for form in analysis.written_forms(entry.text)}
+    table: dict[str, list[str]] = {}
+    for form in forms:
+        for key, terms in _keys(form):
+            if terms:
+                table.setdefault(key, terms)
+    return dict(sorted(table.items()))
+
+
+def thesaurus_groups() -> list[list[list[Any]]]:
+    """The thesaurus, analysed: per group, [text, terms] of each entry."""
+    return [[[entry.text, list(entry.terms)] for entry in group] for group in load_thesaurus().groups]
+
+
+def _script(kind: str, name: str, data: Any) -> str:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"outillerieIndex({json.dumps(kind)},{json.dumps(name)},{text});\n"
+
+
+def write_parts(folder: Path, parts: Mapping[str, str], previous: Path) -> None:
+    """Write the parts; one whose bytes the previous export already holds is hard-linked from it, not rewritten."""
+    folder.mkdir()
+    for name, text in parts.items():
+        data = text.encode("utf-8")
+        old = previous / name
+        try:
+            if old.stat().st_size == len(data) and old.read_bytes() == data:
+                os.link(old, folder / name)
+                continue
+        except OSError:
+            pass
+        (folder / name).write_bytes(data)

@@ -1,0 +1,406 @@
+/* The site's full-text search: the command line's analyzer rules and its BM25F ranking, on an index cut in parts.
+   The page embeds what ranks and filters every sheet (#index-fiches); the words and postings of the terms starting
+   with two letters XX come from recherche/mots-XX.js, a card's text from recherche/fiches-N.js: script files, which
+   load from file:// where fetch cannot. Scoring mirrors Whoosh's BM25F (B 0.75, K1 1.2, idf log(N/(df+1))+1, field
+   lengths stored on one byte), with the fields' weights of search/engine.py and synonyms at half weight. */
+(function () {
+  "use strict";
+  var source = document.getElementById("index-fiches");
+  if (!source) { return; }
+  var index = JSON.parse(source.textContent);
+  var partsFolder = source.getAttribute("data-parts") || "recherche/";
+  var rules = index.rules;
+  var STOP = new Set(rules.stop);
+  var ELISIONS = new Set(rules.elisions);
+  var LEXICALISED = new Set(rules.lexicalised);
+  var KNOWN = new Set(rules.known);
+  var APOSTROPHES = /['\u2019\u02bc]/;
+  var B = 0.75, K1 = 1.2, ACRONYMS = index.boosts.length - 1;
+  var existing = new Set(index.parts);
+
+  function fold(text) {
+    text = text.toLowerCase();
+    if (/^[\x00-\x7f]*$/.test(text)) { return text; }
+    return text.replace(/\u0153/g, "oe").replace(/\u00e6/g, "ae").normalize("NFD").replace(/\p{Mn}/gu, "").normalize("NFC");
+  }
+
+  var endings = Array.from(new Set(rules.endings.concat(rules.endings.map(fold))))
+    .sort(function (a, b) { return b.length - a.length; });
+  var RUN = "[\\p{L}\\p{N}]+";
+  var DOT = "(?<=\\p{L})\\.(?:" + endings.join("|") + ")(?![\\p{L}\\p{N}])";
+  var PIECE = RUN + "(?:[\u00b7\u2022\u2027\u22c5]" + RUN + "|" + DOT + ")*";
+  var WORD = new RegExp(PIECE + "(?:['\u2019\u02bc]" + PIECE + ")*", "gu");
+
+  function toMiddleDot(word) { return word.replace(/[.\u2022\u2027\u22c5]/g, "\u00b7"); }
+  function plural(word) {
+    if (/[sxz]$/.test(word)) { return word; }
+    if (/(au|eu)$/.test(word)) { return word + "x"; }
+    return word + "s";
+  }
+  function feminine(base, ending) {
+    var options = rules.feminine[ending] || [];
+    for (var i = 0; i < options.length; i++) {
+      var suffix = options[i][0];
+      if (base.endsWith(suffix) && base.length > suffix.length) { return base.slice(0, -suffix.length) + options[i][1]; }
+    }
+    if (KNOWN.has(ending) || ending.length < 4) { return base + ending; }
+    return null;
+  }
+  function expandInclusive(word) {
+    var segments = word.split("\u00b7");
+    var base = segments.shift();
+    var isPlural = false, female = null, others = [];
+    segments.forEach(function (segment) {
+      if (segment === "s") { isPlural = true; return; }
+      if (segment.endsWith("s") && KNOWN.has(segment.slice(0, -1))) { isPlural = true; segment = segment.slice(0, -1); }
+      var form = feminine(base, segment);
+      if (form === null) { others.push(segment); } else { female = form; }
+    });
+    var forms = [base].concat(female ? [female] : [], others);
+    if (isPlural) { forms = forms.map(plural); }
+    return Array.from(new Set(forms));
+  }
+
+  /* The words of a text, each as the list of folded full forms it stands for (élu·e·s -> elus, elues). */
+  function words(text) {
+    var groups = [];
+    var folded = fold(text);
+    var match;
+    WORD.lastIndex = 0;
+    while ((match = WORD.exec(folded)) !== null) {
+      var pieces = [match[0]];
+      if (APOSTROPHES.test(match[0])) {
+        pieces = match[0].split(/['\u2019\u02bc]+/).filter(Boolean);
+        while (pieces.length > 1 && ELISIONS.has(pieces[0])) { pieces.shift(); }
+        var joined = pieces.join("'");
+        if (pieces.length > 1 && LEXICALISED.has(joined)) { groups.push([joined]); continue; }
+      }
+      pieces.forEach(function (piece) {
+        var whole = toMiddleDot(piece);
+        groups.push(whole.indexOf("\u00b7") < 0 ? [whole] : expandInclusive(whole));
+      });
+    }
+    return groups.map(function (forms) {
+      return forms.filter(function (form) { return !STOP.has(form) && (form.length >= 2 || /^\d+$/.test(form)); });
+    }).filter(function (forms) { return forms.length > 0; });
+  }
+
+  /* ---- parts, loaded once each as script files ---- */
+  var loaded = Object.create(null), waiting = Object.create(null);
+  window.outillerieIndex = function (kind, name, data) {
+    var key = kind + "-" + name;
+    loaded[key] = data;
+    (waiting[key] || []).forEach(function (done) { done(data); });
+    delete waiting[key];
+  };
+  function load(kind, name) {
+    var key = kind + "-" + name;
+    if (key in loaded) { return Promise.resolve(loaded[key]); }
+    if (kind === "mots" && !existing.has(name)) { return Promise.resolve(null); }
+    return new Promise(function (resolve) {
+      if (waiting[key]) { waiting[key].push(resolve); return; }
+      waiting[key] = [resolve];
+      var script = document.createElement("script");
+      script.src = partsFolder + key + ".js";
+      script.onerror = function () { loaded[key] = null; window.outillerieIndex(kind, name, null); };
+      document.head.appendChild(script);
+    });
+  }
+  function partName(term) {
+    var key = fold(term.replace(/^@/, "")).slice(0, 2).toLowerCase();
+    while (Array.from(key).length < 2) { key += "_"; }
+    return Array.from(key).map(function (c) { return /^[a-z0-9_]$/.test(c) ? c : "-" + c.codePointAt(0).toString(16); }).join("");
+  }
+  function loadAll(kind, names) {
+    return Promise.all(Array.from(new Set(names)).map(function (name) { return load(kind, name); }));
+  }
+  function shard(term) { return loaded["mots-" + partName(term)] || null; }
+  function lookup(form) {
+    var part = shard(form);
+    if (part && Object.prototype.hasOwnProperty.call(part.w, form)) { return part.w[form]; }
+    return [form, form.replace(/(es|e|s)$/, "")].filter(function (t) { return t.length > 2 && postings(t); }).slice(0, 1);
+  }
+  function postings(term) {
+    var part = shard(term);
+    return part && Object.prototype.hasOwnProperty.call(part.p, term) ? part.p[term] : null;
+  }
+
+  /* ---- BM25F, as Whoosh scores ---- */
+  var termCache = Object.create(null);
+  function termInfo(term) {  // {scores: Map sheet -> summed weighted score, fields: Map sheet -> matched fields, leaves}
+    if (termCache[term]) { return termCache[term]; }
+    var list = postings(term) || [], df = new Array(index.boosts.length).fill(0), i;
+    for (i = 0; i < list.length; i += 2) { df[list[i] & 7] += 1; }
+    var scores = new Map(), fields = new Map(), n = index.n;
+    for (i = 0; i < list.length; i += 2) {
+      var sheet = list[i] >> 3, field = list[i] & 7, tf = list[i + 1];
+      var idf = Math.log(n / (df[field] + 1)) + 1;
+      var fl = index.rows[sheet][5][field], avg = index.avg[field];
+      var boost = field === ACRONYMS ? index.acronymBoost : index.boosts[field];
+      var score = idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avg)) * boost;
+      scores.set(sheet, (scores.get(sheet) || 0) + score);
+      fields.set(sheet, (fields.get(sheet) || 0) + 1);
+    }
+    termCache[term] = { scores: scores, fields: fields, leaves: df.filter(Boolean).length, df: df };
+    return termCache[term];
+  }
+  function node(scores, leaves, matched) { return { scores: scores, leaves: leaves, matched: matched }; }
+  function scaled(a, factor) {
+    var scores = new Map();
+    a.scores.forEach(function (v, k) { scores.set(k, v * factor); });
+    return node(scores, a.leaves, a.matched);
+  }
+  function either(list) {  // Or: the sum of the parts that match
+    var scores = new Map(), matched = new Map(), leaves = 0;
+    list.forEach(function (part) {
+      leaves += part.leaves;
+      part.scores.forEach(function (v, k) {
+        scores.set(k, (scores.get(k) || 0) + v);
+        matched.set(k, (matched.get(k) || 0) + (part.matched.get(k) || 0));
+      });
+    });
+    return node(scores, leaves, matched);
+  }
+  function all(list) {  // And: every part matches, scores summed
+    if (!list.length) { return node(new Map(), 0, new Map()); }
+    var result = either(list);
+    result.scores.forEach(function (v, k) {
+      if (!list.every(function (part) { return part.scores.has(k); })) { result.scores.delete(k); }
+    });
+    return result;
+  }
+  function best(list) {  // DisjunctionMax: the best part counts
+    var scores = new Map(), matched = new Map(), leaves = 0;
+    list.forEach(function (part) {
+      leaves += part.leaves;
+      part.scores.forEach(function (v, k) {
+        if (!scores.has(k) || v > scores.get(k)) { scores.set(k, v); }
+        matched.set(k, (matched.get(k) || 0) + (part.matched.get(k) || 0));
+      });
+    });
+    return node(scores, leaves, matched);
+  }
+  function termsNode(terms, boost) {  // any of the terms in any field
+    return either(terms.map(function (term) {
+      var info = termInfo(term);
+      var scores = info.scores;
+      if (term.charAt(0) === "@") {  // acronyms: their own field only
+        scores = new Map(); info.scores.forEach(function (v, k) { scores.set(k, v); });
+      }
+      return scaled(node(scores, info.leaves, info.fields), boost);
+    }));
+  }
+  function phraseNode(terms) {  // a synonym of several words: all of them in the same sheet (positions are not kept)
+    return terms.length === 1 ? termsNode(terms, 1) : all(terms.map(function (t) { return termsNode([t], 1); }));
+  }
+  function isAcronym(word) {
+    var letters = Array.from(word).filter(function (c) { return /[\p{L}\p{N}]/u.test(c); });
+    if (letters.length < 2 || letters.length > 10 || letters.length !== word.replace(/[-.]/g, "").length) { return false; }
+    var capitals = letters.filter(function (c) { return c !== c.toLowerCase(); }).length;
+    return capitals >= 2 && !/\p{Ll}{3}/u.test(word);
+  }
+
+  /* ---- the query: words (with the thesaurus), OU, SAUF and -, prefixes* ---- */
+  var thesaurusFirst = new Map();
+  index.thesaurus.forEach(function (group, number) {
+    group.forEach(function (entry) {
+      var list = thesaurusFirst.get(entry[1][0]) || [];
+      list.push([number, entry]);
+      thesaurusFirst.set(entry[1][0], list);
+    });
+  });
+  thesaurusFirst.forEach(function (list) { list.sort(function (a, b) { return b[1][1].length - a[1][1].length; }); });
+
+  function parse(text) {
+    var items = [], run = [], pendingOr = false, plain = true;
+    function push(item) {
+      if (pendingOr && items.length) { items[items.length - 1] = { kind: "or", parts: [items[items.length - 1], item] }; }
+      else { items.push(item); }
+      pendingOr = false;
+    }
+    function flush() { if (run.length) { push({ kind: "words", words: run }); run = []; } }
+    var tokens = text.match(/"[^"]*"?|\S+/g) || [], exclude = false;
+    tokens.forEach(function (raw) {
+      var token = raw.replace(/^[(]+|[)]+$/g, "");
+      if (token === "OU" || token === "OR") { flush(); pendingOr = true; plain = false; return; }
+      if (token === "ET" || token === "AND") { flush(); plain = false; return; }
+      if (token === "SAUF" || token === "NOT" || token === "ANDNOT") { flush(); exclude = true; plain = false; return; }
+      if (token !== raw || /^["+]/.test(token)) { plain = false; }
+      if (token.charAt(0) === "-" && token.length > 1) { exclude = true; token = token.slice(1); plain = false; }
+      token = token.replace(/^\+/, "");
+      if (exclude) { flush(); items.push({ kind: "not", words: [token.replace(/"/g, "")] }); exclude = false; return; }
+      if (/\*/.test(token)) { flush(); push({ kind: "prefix", text: token.split("*")[0] }); plain = false; return; }
+      if (token.charAt(0) === "\"") { flush(); push({ kind: "words", words: [token.replace(/"/g, "")], phrase: true }); return; }
+      if (token) { run.push(token); }
+    });
+    flush();
+    return { items: items, plain: plain && tokens.length > 1 };
+  }
+
+  function typedWords(list) {  // [{typed, forms}] for the words of the tokens
+    var found = [];
+    list.forEach(function (typed) {
+      words(typed).forEach(function (forms) { found.push({ typed: typed, forms: forms }); });
+    });
+    return found;
+  }
+  function neededForms(items) {
+    var forms = [];
+    items.forEach(function (item) {
+      if (item.parts) { forms = forms.concat(neededForms(item.parts)); return; }
+      if (item.words) { typedWords(item.words).forEach(function (w) { forms = forms.concat(w.forms); }); }
+      if (item.kind === "prefix") { forms.push(fold(item.text)); }
+    });
+    return forms;
+  }
+
+  function expansions(list) {  // consecutive typed words, grouped by the thesaurus (the longest entry first)
+    var kept = typedWords(list).map(function (w) {
+      var alternatives = [];
+      w.forms.forEach(function (form) { lookup(form).forEach(function (t) { if (alternatives.indexOf(t) < 0) { alternatives.push(t); } }); });
+      var own = (index.thesaurusWords[w.forms[0]] || alternatives)[0];
+      return { typed: w.typed, alternatives: alternatives, primary: own };
+    });
+    var found = [], start = 0;
+    while (start < kept.length) {
+      var match = null;
+      (thesaurusFirst.get(kept[start].primary) || []).some(function (pair) {
+        var terms = pair[1][1];
+        var ok = terms.every(function (term, i) { return kept[start + i] && kept[start + i].primary === term; });
+        if (ok) { match = pair; }
+        return ok;
+      });
+      var size = match ? match[1][1].length : 1;
+      var span = kept.slice(start, start + size);
+      var synonyms = match ? index.thesaurus[match[0]].filter(function (entry) {
+        return entry[1].join(" ") !== match[1][1].join(" ");
+      }) : [];
+      found.push({ words: span, synonyms: synonyms });
+      start += size;
+    }
+    return found;
+  }
+  function synonymTerms(items) {
+    var terms = [];
+    items.forEach(function (item) {
+      if (item.parts) { terms = terms.concat(synonymTerms(item.parts)); return; }
+      if (item.words) {
+        expansions(item.words).forEach(function (e) {
+          e.words.forEach(function (w) {
+            terms = terms.concat(w.alternatives);
+            if (isAcronym(w.typed)) { terms.push("@" + w.typed); }
+          });
+          e.synonyms.forEach(function (entry) { terms = terms.concat(entry[1]); if (isAcronym(entry[0])) { terms.push("@" + entry[0]); } });
+        });
+      }
+    });
+    return terms;
+  }
+
+  function expansionNode(e) {
+    var each = e.words.map(function (w) {
+      var plainWord = termsNode(w.alternatives, 1);
+      if (isAcronym(w.typed) && postings("@" + w.typed)) {
+        return either([termsNode(["@" + w.typed], 1), scaled(plainWord, 0.1)]);
+      }
+      return plainWord;
+    });
+    var exact = each.length === 1 ? each[0] : all(each);
+    if (!e.synonyms.length) { return exact; }
+    var synonyms = best(e.synonyms.map(function (entry) {
+      var parts = [phraseNode(entry[1])];
+      if (isAcronym(entry[0])) { parts.push(termsNode(["@" + entry[0]], 1)); }
+      return either(parts);
+    }));
+    return either([exact, scaled(synonyms, index.synonymWeight)]);
+  }
+  function itemNode(item) {
+    if (item.kind === "or") { return either(item.parts.map(itemNode)); }
+    if (item.kind === "prefix") { return prefixNode(fold(item.text)); }
+    return all(expansions(item.words).map(expansionNode));
+  }
+  function prefixNode(text) {  // Whoosh scores a prefix constantly: each field it is found in counts its weight
+    var part = shard(text), scores = new Map(), matched = new Map();
+    if (!part) { return node(scores, 0, matched); }
+    Object.keys(part.p).forEach(function (term) {
+      if (term.indexOf(text) !== 0) { return; }
+      var list = part.p[term];
+      for (var i = 0; i < list.length; i += 2) {
+        var sheet = list[i] >> 3, field = list[i] & 7;
+        if (field === ACRONYMS) { continue; }
+        scores.set(sheet, Math.max(scores.get(sheet) || 0, 0));
+        matched.set(sheet, (matched.get(sheet) || 0) | (1 << field));
+      }
+    });
+    matched.forEach(function (fields, sheet) {
+      var total = 0;
+      index.boosts.forEach(function (boost, field) { if (fields & (1 << field)) { total += boost; } });
+      scores.set(sheet, total);
+    });
+    return node(scores, 1, matched);
+  }
+  function coord(n, scale) {  // Whoosh's « more words, higher » Or (CoordMatcher, scale 0.9)
+    var scores = new Map(), t = n.leaves;
+    n.scores.forEach(function (score, sheet) {
+      var m = n.matched.get(sheet) || 0;
+      scores.set(sheet, t === 0 || t === scale ? 0 : (score + (m - 1) / Math.pow(t - scale, 2)) * ((t - 1) / t));
+    });
+    return node(scores, n.leaves, n.matched);
+  }
+
+  /* The ranked sheet numbers for a query and a filter function (a promise: the parts load first). */
+  function search(text, keep) {
+    var query = parse(text || "");
+    var forms = neededForms(query.items.concat(query.items.filter(function (i) { return i.kind === "not"; })));
+    return loadAll("mots", forms.map(partName)).then(function () {
+      var terms = synonymTerms(query.items);
+      return loadAll("mots", terms.map(partName));
+    }).then(function () {
+      var positive = query.items.filter(function (i) { return i.kind !== "not"; });
+      var negative = query.items.filter(function (i) { return i.kind === "not"; });
+      if (!positive.length) { return null; }
+      var parsed = all(positive.map(itemNode));
+      var excluded = new Set();
+      negative.forEach(function (item) { itemNode(item).scores.forEach(function (v, k) { excluded.add(k); }); });
+      var scores = filtered(parsed.scores, keep, excluded);
+      if (scores.size < 3 && query.plain) {  // few sheets hold every word: then those holding the most of them
+        var loose = coord(either(positive.map(function (item) {
+          return either(expansions(item.words || []).map(expansionNode));
+        })), 0.9);
+        var both = filtered(either([parsed, loose]).scores, keep, excluded);
+        if (both.size >= scores.size + 1) { scores = both; }
+      }
+      return Array.from(scores.keys()).sort(function (a, b) { return scores.get(b) - scores.get(a) || a - b; });
+    });
+  }
+  function filtered(scores, keep, excluded) {
+    var result = new Map();
+    scores.forEach(function (v, k) { if (!excluded.has(k) && (!keep || keep(k))) { result.set(k, v); } });
+    return result;
+  }
+
+  /* The index terms of a text, as `outillerie search` computes them (null for a word the library does not hold). */
+  function terms(text) {
+    var groups = words(text);
+    return loadAll("mots", [].concat.apply([], groups).map(partName)).then(function () {
+      var found = [];
+      groups.forEach(function (forms) {
+        var seen = new Set();
+        forms.forEach(function (form) {
+          var list = lookup(form), term = list.length ? list[0] : null;
+          if (!seen.has(term)) { seen.add(term); found.push(term); }
+        });
+      });
+      return found;
+    });
+  }
+  function cards(numbers) {  // the card data of sheets, by number (their parts loaded first)
+    var per = index.perPart;
+    return loadAll("fiches", numbers.map(function (n) { return String(Math.floor(n / per)); })).then(function () {
+      return numbers.map(function (n) { return (loaded["fiches-" + Math.floor(n / per)] || [])[n % per]; });
+    });
+  }
+
+  window.outillerieSearch = { fold: fold, words: words, terms: terms, search: search, cards: cards, index: index,
+                              loaded: function () { return Object.keys(loaded).length; } };
+}());

@@ -1,0 +1,65 @@
+"""The site's search ranks like `outillerie search`: the relevance queries of the suite run in the exported site (in
+Chromium, from file://) and in the terminal's engine give the same top 3 for at least 90 % of them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from outillerie.publish.export import export_site
+from outillerie.publish.searchindex import BOOSTS, FIELDS, quantised
+from outillerie.search.engine import FIELD_BOOSTS, TEXT_FIELDS
+from outillerie.search.query import Filters, search_library
+
+from .conftest import REPO
+from .test_site_browser import base_url, browser_type_launch_args  # noqa: F401  (Debian's Chromium, no DNS)
+
+JUDGED = Path(__file__).parent / "data" / "relevance.json"
+DURATIONS = (30, 60, 90, 120, 180, 210, 420)
+
+
+@pytest.fixture(scope="module")
+def commons(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    library = tmp_path_factory.mktemp("communs")
+    shutil.copytree(REPO / "resources", library / "resources")
+    export_site(library, library / "site", keep_going=True)
+    return library, library / "site"
+
+
+def test_the_site_weighs_the_fields_like_the_command_line() -> None:
+    assert FIELDS[:-1] == TEXT_FIELDS and dict(zip(FIELDS, BOOSTS)) | {"acronyms": 1.0} == FIELD_BOOSTS | {"acronyms": 1.0}
+    from whoosh.util.numeric import byte_to_length, length_to_byte  # what the index stores of a field's length
+
+    assert all(quantised(n) == byte_to_length(length_to_byte(n)) for n in range(0, 5000))
+
+
+def site_top(page: Page, query: str, filters: dict[str, Any]) -> list[str]:
+    criteria = {"q": query, "objective": filters.get("objective", ""), "public": (filters.get("public") or [""])[0],
+                "level": filters.get("level", ""), "theme": filters.get("theme", ""),
+                "duration": str(filters.get("max_duration", ""))}
+    return page.evaluate("c => window.outillerie.slugs(c)", criteria)[:3]
+
+
+def test_the_site_and_the_terminal_give_the_same_top_three(page: Page, commons: tuple[Path, Path]) -> None:
+    library, site = commons
+    page.goto((site / "index.html").as_uri())
+    queries = json.loads(JUDGED.read_text(encoding="utf-8"))["queries"]
+    same, differ = 0, []
+    for item in queries:
+        filters = {k: tuple(v) if isinstance(v, list) else v for k, v in item["filters"].items()}
+        terminal = [hit.slug for hit in search_library(library, library / "index", item["query"], Filters(**filters),
+                                                       limit=3).hits]
+        browser = site_top(page, item["query"], item["filters"])
+        if browser == terminal:
+            same += 1
+        else:
+            differ.append((item["query"], terminal, browser))
+    print(f"\n{same}/{len(queries)} requêtes : même trio de tête")
+    for line in differ:
+        print(line)
+    assert same >= 0.9 * len(queries), differ
