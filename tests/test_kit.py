@@ -212,7 +212,10 @@ def test_without_pango_export_says_what_to_install_and_no_traceback(tmp_path: Pa
     done = subprocess.run([*command, "--no-pdf"], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     with zipfile.ZipFile(tmp_path / "site" / "telechargements" / f"{SLUG}.zip") as kit:
-        assert f"{SLUG}/Fiche - Jeu de cartes - vrai ou faux.html" in kit.namelist()
+        sheet = parse(kit.read(f"{SLUG}/Fiche - Jeu de cartes - vrai ou faux.html").decode("utf-8"))
+        assert f"{SLUG}/Support - Cartes vrai ou faux.html" in kit.namelist()
+    links = {a.text: a.get("href") for a in sheet.find("div", class_="corps").find_all("a")}
+    assert links["les cartes"] == "Support%20-%20Cartes%20vrai%20ou%20faux.html"  # its neighbour in the kit
 
 
 @pytest.mark.parametrize(("text", "suffix", "expected"), [

@@ -8,6 +8,8 @@ apart from the sheet's folder of pages so that no support file can take their na
 from __future__ import annotations
 
 import os
+import posixpath
+import urllib.parse
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
@@ -16,8 +18,8 @@ from ..sheets.layout import read_support
 from ..sheets.materials import support_label
 from ..sheets.sheet import Sheet
 from ..sheets.vocabulary import Vocabulary
-from .kits import PrintedSupport, document_names, kit_entries, licence_text, write_zip
-from .markdown import LinkMap, Section
+from .kits import OTHERS, PrintedSupport, document_names, kit_entries, licence_text, windows_path, write_zip
+from .markdown import LinkMap, Section, render_markdown
 from .pdf import write_pdfs
 from .printing import Plate, SupportView, support_view
 from .readme import readme_text
@@ -60,8 +62,6 @@ def pdf_path(downloads: Path, key: str) -> Path:
 
 def pdf_href(key: str, root: str, slug: str) -> str:
     """The address of a document's PDF from a page `root` levels below the site."""
-    import urllib.parse
-
     return urllib.parse.quote(f"{root}telechargements/{slug}/{pdf_path(Path(), key).as_posix()}")
 
 
@@ -113,7 +113,8 @@ def plan_documents(site: Site, sheet: Sheet, work: Path, as_pages: Mapping[str, 
     prints = SheetPrint(sheet, as_pages, work, bool(site.options["pdf"]))
     context.update(kit_names=prints.names, support_pdfs={s: prints.link(s, "../../") for s in as_pages})
     footer = f"{sheet.title} · {context['licence'].short if context['licence'] else sheet.license}"
-    prints.add("", site.page("printable.html", footer=footer, **context))
+    body = mark(render_markdown(sheet.body, links=lambda href: kit_link(href, sheet, prints.names)).html)
+    prints.add("", site.page("printable.html", footer=footer, **{**context, "body": body}))
     for support, document in prints.documents.items():
         prints.add(support, site.page("printable-support.html", footer=f"{document.printed.title} · {footer}",
                                       **support_context(sheet, support, document, mark)))
@@ -131,6 +132,18 @@ def plan_documents(site: Site, sheet: Sheet, work: Path, as_pages: Mapping[str, 
 
     prints.pending.finish = finish
     return prints.pending
+
+
+def kit_link(href: str, sheet: Sheet, names: Mapping[str, str]) -> str | None:
+    """Where a relative link of the printed sheet leads inside the kit: a Markdown support to its printable
+    document, another support to supports/ (None: leave the link as written)."""
+    parts = urllib.parse.urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+        return None
+    path = posixpath.normpath(urllib.parse.unquote(parts.path))
+    if path in names:
+        return urllib.parse.quote(names[path])
+    return urllib.parse.quote(f"{OTHERS}/{windows_path(path)}") if path in sheet.supports else None
 
 
 def link_tree(source: Path, target: Path, link: Callable[[str, str], None]) -> None:
