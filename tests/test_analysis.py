@@ -301,3 +301,28 @@ def test_stems_conflate_words_as_snowball_does_on_its_own_french_vocabulary() ->
     assert recall >= 0.98 and precision >= 0.97, (recall, precision)
     # The measure itself: the reference against itself is perfect, the old fold-then-stem was not.
     assert conflation(reference, reference) == (1.0, 1.0)
+
+
+def test_the_thesaurus_is_one_data_file_of_noted_groups_each_term_in_one_group_only() -> None:
+    import json
+    from pathlib import Path
+
+    from outillerie.french import analysis
+    from outillerie.french.thesaurus import load_thesaurus
+
+    path = Path(analysis.__file__).parent.parent / "data" / "thesaurus.json"
+    groups = json.loads(path.read_text(encoding="utf-8"))["groups"]
+    assert len(groups) >= 60
+    assert all(len(group["terms"]) >= 2 and group["note"].strip() for group in groups)
+    seen: dict[str, int] = {}
+    for number, group in enumerate(groups):
+        for term in group["terms"]:
+            key = " ".join(analysis.analyze(term)) if not term.isupper() else term
+            assert seen.setdefault(key, number) == number, f"« {term} » is in two groups"
+    # Words with several everyday meanings are never a term on their own: they would pull unrelated sheets.
+    alone = {analysis.fold(term.lower()) for group in groups for term in group["terms"]}
+    assert not alone & {"environnement", "mobile", "nuage", "box", "hub", "permis", "commune"}
+    thesaurus = load_thesaurus()
+    found = thesaurus.match(analysis.analyze("un smartphone android"), 0)
+    assert found is not None and "telephon" in " ".join(
+        " ".join(entry.terms) for entry in thesaurus.synonyms(*found))

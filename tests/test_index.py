@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from outillerie.cli import cli
 from outillerie.errors import SearchIndexError
+from outillerie.search import engine
 from outillerie.search.index import update_index
 from outillerie.sheets.freshness import STAMP_FILE
 from outillerie.sheets.snapshot import DETAILS_FILE
@@ -388,3 +389,53 @@ def test_a_large_library_is_built_on_both_cores_and_checked_by_a_child_process(t
                      encoding="utf-8")
     assert slugs_for(library, "zanzibar") == ["atelier-00500"]
     assert _generation(library) == generation
+
+
+def _edit_in_place(path: Path, old: str, new: str) -> None:
+    """Rewrite the same file (same inode), same size, then put back its date and its folder's: only its change
+    time (ctime), which nobody can set, tells that it moved."""
+    assert len(old.encode()) == len(new.encode())
+    file_before, folder_before = path.stat(), path.parent.stat()
+    with open(path, "r+b") as file:
+        data = file.read()
+        assert old.encode() in data
+        file.seek(0)
+        file.write(data.replace(old.encode(), new.encode()))
+    os.utime(path, ns=(file_before.st_atime_ns, file_before.st_mtime_ns))
+    os.utime(path.parent, ns=(folder_before.st_atime_ns, folder_before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (file_before.st_size, file_before.st_mtime_ns,
+                                                                file_before.st_ino)
+    assert path.parent.stat().st_mtime_ns == folder_before.st_mtime_ns
+
+
+def test_an_edit_in_place_is_seen_by_search_though_size_and_dates_are_kept(small: Path) -> None:
+    assert slugs_for(small, "hameçonnage") == ["jeu-des-arnaques"]
+    _edit_in_place(small / "resources" / "jeu-des-arnaques" / "index.md", "hameçonnage", "zanzibariens")
+    assert slugs_for(small, "zanzibariens") == ["jeu-des-arnaques"]
+    assert slugs_for(small, "hameçonnage") == []
+
+
+def test_the_text_of_a_markdown_support_is_searched_and_its_edits_in_place_are_seen(small: Path) -> None:
+    (small / "resources" / "jeu-des-arnaques" / "cartes.md").write_text(
+        "# Cartes\n\n## Carte 1\n\nUn message promet un pangolin gratuit.\n", encoding="utf-8")
+    assert slugs_for(small, "pangolin") == ["jeu-des-arnaques"]
+    # A sheet that writes the word itself comes before one whose support writes it (supports weigh less).
+    write_sheet(small, "pangolins", "Les pangolins", "Parler du pangolin.")
+    assert [h.slug for h in search_library(small, small / "index", "pangolin").hits] == ["pangolins", "jeu-des-arnaques"]
+    _edit_in_place(small / "resources" / "jeu-des-arnaques" / "cartes.md", "pangolin", "capybara")
+    assert slugs_for(small, "capybara") == ["jeu-des-arnaques"]
+    assert slugs_for(small, "pangolin") == ["pangolins"]
+
+
+def test_a_long_life_of_small_updates_keeps_the_index_in_few_segments(small: Path) -> None:
+    for number in range(20):
+        write_sheet(small, f"fiche-{number:02}", f"Fiche {number}", "Comprendre.")
+    update_index(small, small / "index", rebuild=True)
+    for round_ in range(30):
+        write_sheet(small, f"fiche-{round_ % 20:02}", f"Fiche {round_ % 20}", f"Comprendre le mot{round_}.")
+        update_index(small, small / "index")
+        segments = list(_generation(small).glob("*.seg"))
+        assert len(segments) <= engine.MAX_SEGMENTS
+    assert slugs_for(small, "mot29") == ["fiche-09"] and slugs_for(small, "mot5") == []
+    assert len(slugs_for(small, "comprendre")) == 20

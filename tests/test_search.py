@@ -7,6 +7,7 @@ import io
 import json
 import os
 import pty
+import re
 import select
 import shutil
 import subprocess
@@ -220,6 +221,92 @@ def test_when_no_sheet_has_every_word_the_sheets_with_the_most_come_and_the_word
     assert result.stdout.startswith("1. Repérer les arnaques en ligne")
     assert result.stderr.splitlines()[0] == ("« xqzwvk » ne figure dans aucune fiche : voici les fiches qui "
                                              "contiennent le plus de ces mots.")
+
+
+def test_an_acronym_in_capitals_finds_the_sheets_that_write_it_before_the_coffee_ones(commons: Path) -> None:
+    writes_caf = {path.parent.name for path in (commons / "resources").glob("*/*.md")  # sheets and supports
+                  if re.search(r"\bCAF\b", path.read_text(encoding="utf-8"))}
+    assert len(writes_caf) >= 3
+    found = slugs(commons, "CAF")
+    assert set(found[:len(writes_caf)]) == writes_caf
+    assert "cafe-de-la-mediation" not in found[:len(writes_caf)]
+
+
+def test_a_duration_in_words_becomes_the_filter_and_stderr_says_so(commons: Path) -> None:
+    result = search(commons, "arnaques moins d'une heure", "--format", "json")
+    data = json.loads(result.stdout)
+    assert [hit["slug"] for hit in data["hits"]] == ["reperer-les-arnaques-en-ligne"]
+    assert all(hit["duration"] <= 59 for hit in data["hits"])
+    assert result.stderr.splitlines()[0] == "« moins d'une heure » est lu comme une durée : fiches d'au plus 59 min."
+    half_day = search(commons, "une demi-journée", "--format", "json")
+    assert {hit["duration"] for hit in json.loads(half_day.stdout)["hits"]} <= set(range(121, 211))
+    assert half_day.stderr.startswith("« une demi-journée » est lu comme une durée : fiches de plus de 2 h et au plus")
+    assert slugs(commons, "2 heures") == slugs(commons, "--max-duration", "120")
+    assert "« 1h » est lu comme une durée" in search(commons, "1h").stderr
+
+
+def test_a_public_or_level_typed_as_a_word_is_searched_and_the_filter_suggested(commons: Path) -> None:
+    result = search(commons, "débutants")
+    assert result.exit_code == 0 and result.stdout.startswith("1. ")
+    assert "« débutants » : pour ne garder que les fiches de niveau « Débutant », ajoutez --level debutant." \
+        in result.stderr
+    elected = search(commons, "atelier pour les élus")
+    assert "ajoutez --public elus." in elected.stderr and elected.stdout.startswith("1. ")
+
+
+def test_words_typed_without_accents_find_the_accented_words_of_the_sheets(commons: Path) -> None:
+    for typed, written in (("elus", "élus"), ("mediatrices", "médiatrices"), ("beneficiaires", "bénéficiaires")):
+        assert slugs(commons, typed) == slugs(commons, written), typed
+
+
+def test_a_synonym_finds_the_sheet_and_ranks_below_the_word_itself(library: Path) -> None:
+    sheet = SHEET_FOR_SYNONYMS
+    for slug, word in (("avec-le-mot", "smartphone"), ("avec-un-synonyme", "téléphone portable")):
+        folder = library / "resources" / slug
+        folder.mkdir()
+        (folder / "index.md").write_text(sheet.format(title=slug.replace("-", " ").capitalize(), word=word),
+                                         encoding="utf-8")
+    assert slugs(library, "smartphone") == ["avec-le-mot", "avec-un-synonyme"]
+    assert slugs(library, "téléphone portable") == ["avec-un-synonyme", "avec-le-mot"]
+    assert slugs(library, '"smartphone"') == ["avec-le-mot"]  # a phrase in quotes is taken as typed
+
+
+SHEET_FOR_SYNONYMS = """---
+title: "{title}"
+summary: "Une fiche de test."
+objective: sensibiliser
+public: [habitants]
+duration: 60
+license: CC-BY-SA-4.0
+authors: ["Collectif outillerie"]
+---
+
+## Objectifs
+
+Prendre en main son {word}.
+
+## Matériel et préparation
+
+Rien.
+
+## Déroulé
+
+### Accueil (10 min)
+
+Bonjour.
+
+### Activité (50 min)
+
+Travail.
+
+## Variantes
+
+Aucune.
+
+## Pour aller plus loin
+
+Rien.
+"""
 
 
 JUNK = ['"', '"""', "(((", ")))", "title:", "AND OR", "ET OU SAUF", "NOT", "-", "+", "x" * 10_000,

@@ -105,6 +105,24 @@ def open_index(folder: Path) -> Any:
     return whoosh.index.open_dir(str(folder), schema=build_schema())
 
 
+MAX_SEGMENTS = 12  # beyond this many segments, or a quarter of the documents deleted, an update optimizes
+DELETED_SHARE = 0.25
+
+
+def commit_tidy(ix: Any, writer: Any) -> bool:
+    """Commit an update, merging small segments (Whoosh's MERGE_SMALL); then optimize into one segment when a long
+    life of updates left many segments or many deleted documents, which every query would otherwise pay for.
+    True when it optimized."""
+    writer.commit(merge=True)
+    segments = ix._segments()
+    total = sum(segment.doc_count_all() for segment in segments)
+    deleted = sum(segment.deleted_count() for segment in segments)
+    if len(segments) > MAX_SEGMENTS or (total and deleted / total > DELETED_SHARE):
+        ix.optimize()
+        return True
+    return False
+
+
 def engine_version() -> str:
     return whoosh.versionstring()
 

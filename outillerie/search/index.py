@@ -157,8 +157,18 @@ def _damage_notice(error: BaseException) -> str:
 
 
 def _wanted(snapshot: Snapshot) -> dict[str, str]:
-    """The documents the index must hold: every valid sheet, with the digest that says its content changed."""
-    return {sheet.slug: snapshot.digest(sheet.slug) for sheet in snapshot.sheets()}
+    """The documents the index must hold: every valid sheet, with the digest that says its content changed (its
+    file and rules, and the stat of its Markdown supports, whose text is searched too)."""
+    supports: dict[str, list[str]] = {}
+    for path, line in sorted(snapshot.watched.items()):
+        supports.setdefault(path.split("/")[1], []).append(f"{path}={line}")
+    return {sheet.slug: snapshot.digest(sheet.slug) + _signature(supports.get(sheet.slug)) for sheet in snapshot.sheets()}
+
+
+def _signature(lines: list[str] | None) -> str:
+    import hashlib
+
+    return ":" + hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()[:16] if lines else ""
 
 
 def _rebuild(snapshot: Snapshot, index_dir: Path, notify: Notify, progress: Progress | None) -> IndexReport:
@@ -224,7 +234,7 @@ def _update(snapshot: Snapshot, index_dir: Path, manifest: Manifest) -> IndexRep
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        engine.commit_tidy(ix, writer)
         ix.close()
     if to_write or to_delete or manifest.snapshot != snapshot.id:
         _save(index_dir, manifest.generation, snapshot.id, wanted)

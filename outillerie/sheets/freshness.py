@@ -20,7 +20,10 @@ FORK_FROM = 1000  # sheet folders: below this the stat walk is too short to be w
 
 
 def scan(resources: Path) -> list[tuple[str, str]]:
-    """Every sheet folder with the stat line of its index.md and of itself, sorted by name."""
+    """Every sheet folder with the stat line of its index.md and of itself, sorted by name.
+
+    The file's change time (ctime) is in the line: an edit in place that keeps the size and puts the
+    modification date back (`cp -p`, a careful tool) still changes it, and nobody can set it."""
     found: list[tuple[str, str]] = []
     try:
         folders = os.scandir(resources)
@@ -29,15 +32,29 @@ def scan(resources: Path) -> list[tuple[str, str]]:
     stat = os.stat
     with folders:
         for item in folders:
-            if item.name[0] == "." or not item.is_dir():
-                continue
             try:
+                if item.name[0] == "." or not item.is_dir():  # is_dir() raises on a symbolic-link loop
+                    continue
                 own = item.stat()
                 info = stat(item.path + "/index.md")
-                found.append((item.name, f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}:{own.st_mtime_ns}"))
+                found.append((item.name, f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}:{info.st_ctime_ns}:"
+                                         f"{own.st_mtime_ns}"))
             except OSError:
                 found.append((item.name, "-"))
     found.sort()
+    return found
+
+
+def watched_lines(root: Path, paths: Iterable[str]) -> dict[str, str]:
+    """The stat line of each file named (relative to the library): the Markdown supports, whose text is searched.
+    An edit in place changes none of the folder's stats, so each is stat'ed like an index.md."""
+    found: dict[str, str] = {}
+    for path in paths:
+        try:
+            info = os.stat(root / path)
+            found[path] = f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}:{info.st_ctime_ns}"
+        except OSError:
+            found[path] = "-"
     return found
 
 
@@ -67,7 +84,7 @@ def snapshot_id(fingerprint: str, stats: str) -> str:
     """The identity of a snapshot: it changes whenever a file's stat or the fingerprint does."""
     import hashlib
 
-    return hashlib.sha256(f"{fingerprint}\n{stats}".encode()).hexdigest()[:24]
+    return hashlib.sha256(f"{fingerprint}\n{stats}".encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
 def current_id(root: Path, cache_dir: Path) -> str | None:
@@ -79,7 +96,9 @@ def current_id(root: Path, cache_dir: Path) -> str | None:
     if not isinstance(stamp, dict) or stamp.get("format") != FORMAT:
         return None
     stats = library_stats_text(*library_stats(root))
-    if stamp.get("stats") != stats or stamp.get("fingerprint") != rules_fingerprint(root):
+    watch = stamp.get("watch", {})
+    if stamp.get("stats") != stats or not isinstance(watch, dict) or watched_lines(root, watch) != watch or \
+            stamp.get("fingerprint") != rules_fingerprint(root):
         return None
     found = stamp.get("id")
     return found if isinstance(found, str) else None

@@ -28,6 +28,8 @@ from .freshness import (
     library_stats_text,
     rules_fingerprint,
     snapshot_id,
+    stats_text,
+    watched_lines,
     write_json_atomically,
 )
 from .programme_states import (
@@ -75,6 +77,7 @@ class Snapshot:
     fresh: Mapping[str, Sheet] = field(default_factory=dict, repr=False)  # sheets parsed by this call, body included
     programme_states: Mapping[str, ProgrammeState] = field(default_factory=dict)
     programme_shared: tuple[Problem, ...] = ()  # findings of programmes against the sheets
+    watched: Mapping[str, str] = field(default_factory=dict)  # Markdown supports (searched text) → their stat line
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -165,9 +168,11 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
             programmes[slug] = read_programme_state(root, slug, vocabulary)[0]
     ignored = [Problem(f"resources/{excerpt(name, 100)}", 0, WARNING, message)
                for name, message in strays(root / "resources")]
-    snapshot = Snapshot(root, snapshot_id(fingerprint, stats), fingerprint, states,
-                        tuple(duplicate_titles(records, root)) + tuple(unknown_origins(records, states, root))
-                        + tuple(ignored), fresh, programmes)
+    watched = watched_lines(root, (f"resources/{slug}/{name}" for slug, state in states.items() if state.record
+                                   for name in state.record.get("supports", ()) if name.lower().endswith(".md")))
+    snapshot = Snapshot(root, snapshot_id(fingerprint, stats + stats_text(sorted(watched.items()))), fingerprint,
+                        states, tuple(duplicate_titles(records, root)) + tuple(unknown_origins(records, states, root))
+                        + tuple(ignored), fresh, programmes, watched=watched)
     if programmes:
         snapshot = _with_programme_findings(snapshot)
     if cache_dir and (reread or len(remembered) != len(states) or len(remembered_programmes) != len(programmes)
@@ -232,7 +237,8 @@ def _write(cache_dir: Path, snapshot: Snapshot, lines: Mapping[str, str], progra
     programmes = {slug: state_to_json(programme_lines[slug], state)
                   for slug, state in sorted(snapshot.programme_states.items())}
     stamp = {"format": FORMAT, "fingerprint": snapshot.fingerprint, "id": snapshot.id,
-             "stats": library_stats_text(sorted(lines.items()), sorted(programme_lines.items()))}
+             "stats": library_stats_text(sorted(lines.items()), sorted(programme_lines.items())),
+             "watch": dict(snapshot.watched)}
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         write_json_atomically(cache_dir / DETAILS_FILE, {"format": FORMAT, "fingerprint": snapshot.fingerprint,
