@@ -16,9 +16,10 @@
     var level = criteria.level ? facets.level.indexOf(criteria.level) : -2;
     var theme = criteria.theme ? facets.theme.indexOf(criteria.theme) : -2;
     var longest = criteria.duration ? parseInt(criteria.duration, 10) : 0;
+    var shortest = criteria.min ? parseInt(criteria.min, 10) : 0;  // not in the form: « at least », from scripts
     return function (number) {
       var row = index.rows[number];
-      return !((objective !== -2 && row[0] !== objective) || (audience !== -2 && row[1].indexOf(audience) < 0) ||
+      return !((shortest && row[2] < shortest) || (objective !== -2 && row[0] !== objective) || (audience !== -2 && row[1].indexOf(audience) < 0) ||
         (longest && row[2] > longest) || (level !== -2 && row[3] !== level) || (theme !== -2 && row[4].indexOf(theme) < 0));
     };
   }
@@ -97,6 +98,7 @@
   function apply(focusFrom) {
     var values = criteria();
     var ticket = ++asked;
+    document.documentElement.setAttribute("data-recherche", "en-cours");  // tests and scripts wait for « pret »
     writeHash(values);
     showKinds(values);
     return filter(values).then(function (found) {
@@ -117,7 +119,7 @@
         more.textContent = "Afficher " + Math.min(rest, PAGE) + " fiche" + (Math.min(rest, PAGE) > 1 ? "s" : "") +
           " de plus (" + rest + " restante" + (rest > 1 ? "s" : "") + ")";
         if (focusFrom !== undefined && items[focusFrom]) { items[focusFrom].querySelector("a").focus(); }
-        document.documentElement.setAttribute("data-recherche", String(ticket));
+        document.documentElement.setAttribute("data-recherche", "pret");
         return found;
       });
     });
