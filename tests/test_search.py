@@ -209,6 +209,9 @@ def test_nothing_found_exits_1_and_names_the_words_in_no_sheet(commons: Path) ->
     assert filtered.exit_code == 1
     assert filtered.stderr == ("Aucune fiche ne correspond à « hameçonnage » avec ces filtres. "
                                "Pour élargir : retirez un filtre.\n")
+    known = search(commons, "AAH")  # in the thesaurus, in no sheet: said, never « corrected » into another word
+    assert known.exit_code == 1 and "« AAH » ne figure dans aucune fiche." in known.stderr
+    assert "voici les fiches pour" not in known.stderr
     both = search(commons, '"mot de passe" xqzwvk zzyzx')  # a phrase: no loosening
     assert both.exit_code == 1
     assert "« xqzwvk » et « zzyzx » ne figurent dans aucune fiche." in both.stderr

@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 
-from ..counter.stats import GROUPINGS
 from .app import ProgressBar, Settings, cli, pass_settings
 
 
@@ -122,6 +121,7 @@ def _figures(target: str | Path, server: str | None, since: date | None, until: 
 
 def _print_downloads(settings: Settings, target: str | Path, server: str | None, since: date | None,
                      until: date | None, by: str, output_format: str) -> None:
+    from ..counter.stats import GROUPINGS  # here, not at the top: every command (search too) would import SQLite
     from ..counter.views import stats_csv, stats_table
 
     grouping = next(g for g in GROUPINGS if g == ("resource-month" if by == "resource" else by))

@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Iterable
 
 from ..french.analysis import analyze, fold, written_forms
+from ..french.thesaurus import is_acronym
 
 if TYPE_CHECKING:
     from ..french.thesaurus import Thesaurus
@@ -43,7 +44,8 @@ def corrected(searcher: IndexSearcher, text: str, thesaurus: Thesaurus | None) -
     replaced: list[tuple[int, int, str]] = []
     skip = -1
     for number, match in enumerate(words):
-        if number <= skip or searcher.known(match.group()):
+        if number <= skip or searcher.known(match.group()) or fold(match.group().lower()) in extra or \
+                is_acronym(match.group()):  # a word of the thesaurus, or a sigle, is no typo: none of the sheets has it
             continue
         joined = _joined(searcher, text, words, number)
         if joined is not None:
