@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from ..french import analysis
 from ..french.thesaurus import is_acronym, load_thesaurus
-from ..sheets.durations import format_duration
+from ..sheets.durations import DAY, DURATION_WORDS, HALF_DAY, NUMBER_WORDS, format_duration
 from ..sheets.sheet import Sheet
 from ..sheets.vocabulary import Vocabulary
 
@@ -134,6 +134,7 @@ def build_search_index(sheets: Sequence[Sheet], entries: Sequence[Mapping[str, A
     first = {"n": count, "boosts": list(BOOSTS), "acronymBoost": ACRONYM_BOOST, "synonymWeight": SYNONYM_WEIGHT,
              "avg": [(t / count if count else 0) or 1 for t in totals], "rows": rows, "perPart": CARDS_PER_PART,
              "parts": sorted(shards), "thesaurus": thesaurus_groups(), "thesaurusWords": thesaurus_words(),
+             "durations": duration_rules(),
              "version": hashlib.sha256("".join(sorted(parts.values())).encode()).hexdigest()[:12]}
     return first, parts
 
@@ -166,6 +167,13 @@ def thesaurus_words() -> dict[str, list[str]]:
             if terms:
                 table.setdefault(key, terms)
     return dict(sorted(table.items()))
+
+
+def duration_rules() -> dict[str, Any]:
+    """How `search` reads a duration typed in words (sheets/durations.py), for the page: the pattern in
+    JavaScript's syntax for named groups, the number words, the half-day band and the day's lower bound."""
+    return {"pattern": DURATION_WORDS.replace("(?P<", "(?<"), "numbers": NUMBER_WORDS, "halfDay": list(HALF_DAY),
+            "day": DAY}
 
 
 def thesaurus_groups() -> list[list[list[Any]]]:

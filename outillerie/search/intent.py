@@ -9,26 +9,10 @@ import re
 from dataclasses import dataclass
 
 from ..french.analysis import fold, surface_words, written_forms
+from ..sheets.durations import DAY, DURATION_WORDS, HALF_DAY, NUMBER_WORDS
 from ..sheets.vocabulary import Vocabulary
 
-_NUMBERS = {
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "dix": 10,
-    "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40, "quarante-cinq": 45, "cinquante": 50, "soixante": 60,
-}
-_NUMBER = rf"(?:\d{{1,3}}|{'|'.join(sorted(_NUMBERS, key=len, reverse=True))})"
-_AMOUNT = (
-    rf"(?P<hours>{_NUMBER})\s*(?:h|heures?)(?:\s*(?P<mins>\d{{1,2}})(?:\s*(?:min|minutes?))?|(?P<half>\s+et\s+demie))?"
-    rf"|(?P<minutes>{_NUMBER})\s*(?:min|mn|minutes?)"
-    r"|(?:une\s+|1\s*)?(?P<halfhour>demi-?\s?heure)"
-    r"|(?:une\s+|1\s*)?(?P<halfday>demi-?\s?journee)"
-    r"|(?:une\s+|1\s*)?(?P<day>journee)(?:\s+(?:entiere|complete))?"
-)
-_DURATION = re.compile(
-    rf"(?<![\w'])(?P<before>(?:moins|plus)\s+d(?:e\s+|')|au\s+(?:plus|moins|maximum|minimum)\s+|en\s+|maxi?(?:mum)?\s+"
-    rf"|mini?(?:mum)?\s+|pas\s+plus\s+d(?:e\s+|'))?(?:{_AMOUNT})"
-    r"(?P<after>\s+(?:max(?:imum)?|maxi|au\s+plus|ou\s+moins|min(?:imum)?|au\s+moins|ou\s+plus))?(?![\w'])")
-HALF_DAY = (121, 210)  # the duration facet's band « De 2 h à une demi-journée »
-DAY = 211  # more than half a day: a whole day
+_DURATION = re.compile(DURATION_WORDS)
 
 
 @dataclass(frozen=True)
@@ -64,7 +48,7 @@ def _minutes(match: re.Match[str]) -> tuple[int | None, int | None]:
 
 
 def _number(text: str) -> int:
-    return int(text) if text.isdigit() else _NUMBERS[text]
+    return int(text) if text.isdigit() else NUMBER_WORDS[text]
 
 
 def read_intent(text: str, vocabulary: Vocabulary) -> Intent:

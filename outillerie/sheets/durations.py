@@ -9,6 +9,25 @@ import re
 from typing import Any
 
 DAY_MINUTES = 420  # « 1 journée » : 7 heures d'atelier
+# A duration typed in a query (« 1h30 », « moins d'une heure », « une demi-journée ») read as a filter.
+NUMBER_WORDS = {
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "dix": 10,
+    "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40, "quarante-cinq": 45, "cinquante": 50, "soixante": 60,
+}
+_NUMBER = rf"(?:\d{{1,3}}|{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})"
+_AMOUNT = (
+    rf"(?P<hours>{_NUMBER})\s*(?:h|heures?)(?:\s*(?P<mins>\d{{1,2}})(?:\s*(?:min|minutes?))?|(?P<half>\s+et\s+demie))?"
+    rf"|(?P<minutes>{_NUMBER})\s*(?:min|mn|minutes?)"
+    r"|(?:une\s+|1\s*)?(?P<halfhour>demi-?\s?heure)"
+    r"|(?:une\s+|1\s*)?(?P<halfday>demi-?\s?journee)"
+    r"|(?:une\s+|1\s*)?(?P<day>journee)(?:\s+(?:entiere|complete))?"
+)
+DURATION_WORDS = (  # read by search/intent.py, and by the site (as a JavaScript pattern)
+    rf"(?<![\w'])(?P<before>(?:moins|plus)\s+d(?:e\s+|')|au\s+(?:plus|moins|maximum|minimum)\s+|en\s+|maxi?(?:mum)?\s+"
+    rf"|mini?(?:mum)?\s+|pas\s+plus\s+d(?:e\s+|'))?(?:{_AMOUNT})"
+    r"(?P<after>\s+(?:max(?:imum)?|maxi|au\s+plus|ou\s+moins|min(?:imum)?|au\s+moins|ou\s+plus))?(?![\w'])")
+HALF_DAY = (121, 210)  # the duration facet's band « De 2 h à une demi-journée »
+DAY = 211  # more than half a day: a whole day
 MAX_MINUTES = 5 * 24 * 60  # 7 200: more than five days is no workshop (and the index stores 32-bit numbers)
 
 

@@ -26,8 +26,12 @@
 
   /* The numbers of the sheets matching criteria {objective, public, duration, level, theme, q}, best first. */
   function filter(criteria) {
-    var keep = keeper(criteria);
-    return S.search(criteria.q || "", keep).then(function (ranked) {
+    var read = S.intent(criteria.q), chosen = keeper(criteria);  // « 1h30 », « une demi-journée »: a duration filter
+    var keep = function (number) {
+      var minutes = index.rows[number][2];
+      return chosen(number) && !(read.min !== null && minutes < read.min) && !(read.max !== null && minutes > read.max);
+    };
+    return S.search(read.text, keep).then(function (ranked) {
       if (ranked !== null) { return ranked; }
       var shown = [];
       for (var number = 0; number < index.n; number++) { if (keep(number)) { shown.push(number); } }
@@ -71,6 +75,13 @@
   if (!form || !more) { return; }
   form.hidden = false;
   FIELDS = FIELDS.filter(function (name) { return form.elements[name]; });  // "kind" only when there are programmes
+  /* The filters fold away on a phone so that its first screen shows results; open on wide screens or when a link
+     sets one (#public=habitants). */
+  var folder = document.getElementById("filtres-replier");
+  if (folder && window.matchMedia && window.matchMedia("(max-width: 47.99rem)").matches) {
+    var linked = new URLSearchParams(location.hash.slice(1));
+    folder.open = FIELDS.some(function (name) { return name !== "q" && linked.get(name); });
+  }
   var lastHash = null;
   var limit = PAGE;
 

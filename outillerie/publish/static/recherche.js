@@ -85,6 +85,44 @@
     }).filter(function (forms) { return forms.length > 0; });
   }
 
+  /* ---- a duration typed in words becomes the duration filter, as search/intent.py reads it (the page gets
+     its pattern and numbers from sheets/durations.py) ---- */
+  var DURATION = new RegExp(index.durations.pattern, "g");
+  function number(text) { return /^\d+$/.test(text) ? parseInt(text, 10) : index.durations.numbers[text]; }
+  function minutes(g) {  // [min, max] a duration phrase means: an amount alone is an upper bound, « plus de » a lower one
+    var before = (g.before || "").trim(), after = (g.after || "").trim(), amount;
+    if (g.halfday) {
+      var band = index.durations.halfDay;
+      return !g.before ? band : g.before.indexOf("moins") >= 0 ? [null, band[1]] : [band[0], null];
+    }
+    if (g.day) { return [index.durations.day, null]; }
+    if (g.halfhour) { amount = 30; }
+    else if (g.minutes) { amount = number(g.minutes); }
+    else { amount = number(g.hours) * 60 + (g.mins ? parseInt(g.mins, 10) : g.half ? 30 : 0); }
+    if (/^plus/.test(before) || before === "au moins" || before === "au minimum" || /^min/.test(before) ||
+        /^(min|au moins|ou plus)/.test(after)) {
+      return [/^plus/.test(before) ? amount + 1 : amount, null];
+    }
+    return [null, /^moins/.test(before) ? amount - 1 : amount];
+  }
+  function intent(text) {  // {text: the words left to search, min, max}
+    text = text || "";
+    var folded = fold(text), low = null, high = null, kept = [], cursor = 0, match;
+    if (folded.length !== text.length) { folded = text.toLowerCase(); }
+    DURATION.lastIndex = 0;
+    while ((match = DURATION.exec(folded)) !== null) {
+      if (match[0] === "") { DURATION.lastIndex += 1; continue; }
+      var bounds = minutes(match.groups);
+      if (bounds[1] !== null && bounds[1] < 1) { continue; }
+      if (bounds[0] !== null && (low === null || bounds[0] > low)) { low = bounds[0]; }
+      if (bounds[1] !== null && (high === null || bounds[1] < high)) { high = bounds[1]; }
+      kept.push(text.slice(cursor, match.index));
+      cursor = match.index + match[0].length;
+    }
+    kept.push(text.slice(cursor));
+    return { text: kept.join(" ").split(/\s+/).filter(Boolean).join(" "), min: low, max: high };
+  }
+
   /* ---- parts, loaded once each as script files ---- */
   var loaded = Object.create(null), waiting = Object.create(null);
   window.outillerieIndex = function (kind, name, data) {
@@ -401,6 +439,6 @@
     });
   }
 
-  window.outillerieSearch = { fold: fold, words: words, terms: terms, search: search, cards: cards, index: index,
+  window.outillerieSearch = { fold: fold, words: words, intent: intent, terms: terms, search: search, cards: cards, index: index,
                               loaded: function () { return Object.keys(loaded).length; } };
 }());
