@@ -16,6 +16,7 @@ from ..errors import ExportError
 from ..sheets.config import DEFAULT_NAME, Config
 from ..sheets.history import edit_base_url
 from ..sheets.sheet import Sheet
+from ..sheets.vocabulary import load_vocabulary
 
 SITE_NAME = DEFAULT_NAME  # the name of a site whose library says none (served pages without a configuration)
 LOGO_STEM = "static/logo"  # + the logo's own suffix: no file of publish/static/ has this name
@@ -59,18 +60,24 @@ class SiteIdentity:
         return LOGO_STEM + PurePosixPath(self.config.logo).suffix.lower() if self.config.logo else None
 
     @property
+    def licence(self) -> Any:
+        """The licence the sheets take by default (`license`), as the footer names it: its vocabulary term."""
+        return load_vocabulary().licenses.get(self.config.license)
+
+    @property
     def context(self) -> dict[str, Any]:
         """The values every template receives."""
         config = self.config
         return {"site_name": config.name, "site_description": config.description, "hub": config.hub,
-                "logo": self.logo, "accent": config.colour, "repository": config.repository}
+                "logo": self.logo, "accent": config.colour, "repository": config.repository,
+                "default_licence": self.licence}
 
     @property
     def key(self) -> str:
         """Everything of the identity that shapes a sheet's page: part of each page's fingerprint."""
         config = self.config
         return json.dumps([config.name, config.description, list(vars(config.hub).values()), self.logo, config.colour,
-                           config.repository, config.edit_pattern, self.git_edit_base])
+                           config.repository, config.edit_pattern, self.git_edit_base, config.license])
 
     def edit_target(self, sheet: Sheet, page_url: str | None) -> dict[str, str] | None:
         """Where « Proposer une modification » leads: the file in the repository's web editor, a prepared e-mail to
