@@ -10,6 +10,7 @@ Whoosh (same field weights, idf, length quantisation), so the site and the termi
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ BOOSTS = (4.0, 2.0, 2.5, 1.0, 1.0, 0.5, 1.0, 1.0)
 ACRONYM_FIELD = FIELDS.index("acronyms")
 ACRONYM_BOOST = 6.0
 SYNONYM_WEIGHT = 0.5
+PHRASE = "~"  # the postings of a thesaurus phrase: "~term term", the fields where its terms follow each other
 CARDS_PER_PART = 500
 SUPPORT_BYTES = 256 * 1024
 _LENGTHS = [int(round((1.033 ** n - 1) * 27)) for n in range(256)]  # Whoosh's one-byte field lengths
@@ -74,10 +76,13 @@ def sheet_search_entry(sheet: Sheet, vocabulary: Vocabulary) -> dict[str, Any]:
     postings: dict[str, list[int]] = {}
     lengths = []
     for number, text in enumerate(texts):
-        terms = analysis.analyze(text)
+        tokens = list(analysis.tokens(text))
+        terms = [token.text for token in tokens]
         lengths.append(len(terms))
         for term, count in sorted(Counter(terms).items()):
             postings.setdefault(term, []).extend((number, count))
+        for phrase in sorted(_phrases_in(tokens)):
+            postings.setdefault(PHRASE + " ".join(phrase), []).extend((number, 1))
     every = "\n".join(texts[:5] + texts[5:6])
     acronyms = list(dict.fromkeys(w for w in _WORD.findall(every) if len(w) <= 10 and is_acronym(w)))
     for term in acronyms:
@@ -86,9 +91,34 @@ def sheet_search_entry(sheet: Sheet, vocabulary: Vocabulary) -> dict[str, Any]:
     return {"post": postings, "len": lengths, "forms": sorted(set(analysis.written_forms(every)))}
 
 
+@functools.lru_cache(maxsize=1)
+def _thesaurus_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The synonyms of several words, by their first term: `search` matches them as phrases."""
+    found: dict[str, set[tuple[str, ...]]] = {}
+    for group in load_thesaurus().groups:
+        for entry in group:
+            if len(entry.terms) > 1:
+                found.setdefault(entry.terms[0], set()).add(tuple(entry.terms))
+    return {first: tuple(sorted(phrases)) for first, phrases in found.items()}
+
+
+def _phrases_in(tokens: Sequence[analysis.Term]) -> set[tuple[str, ...]]:
+    """The thesaurus' phrases a field holds, their terms at following positions (as Whoosh's Phrase matches)."""
+    wanted = _thesaurus_phrases()
+    at: dict[int, set[str]] = {}
+    for token in tokens:
+        at.setdefault(token.position, set()).add(token.text)
+    found = set()
+    for token in tokens:
+        for phrase in wanted.get(token.text, ()):
+            if all(term in at.get(token.position + i, ()) for i, term in enumerate(phrase)):
+                found.add(phrase)
+    return found
+
+
 def part_name(term: str) -> str:
     """The part holding a term or a word: its first two folded characters, spelled safely for a file name."""
-    key = analysis.fold(term.lstrip("@"))[:2].lower().ljust(2, "_")
+    key = analysis.fold(term.lstrip("@~"))[:2].lower().ljust(2, "_")
     return "".join(c if c.isascii() and c.isalnum() or c == "_" else f"-{ord(c):x}" for c in key)
 
 

@@ -145,7 +145,7 @@
     });
   }
   function partName(term) {
-    var key = fold(term.replace(/^@/, "")).slice(0, 2).toLowerCase();
+    var key = fold(term.replace(/^[@~]+/, "")).slice(0, 2).toLowerCase();
     while (Array.from(key).length < 2) { key += "_"; }
     return Array.from(key).map(function (c) { return /^[a-z0-9_]$/.test(c) ? c : "-" + c.codePointAt(0).toString(16); }).join("");
   }
@@ -169,7 +169,7 @@
     if (termCache[term]) { return termCache[term]; }
     var list = postings(term) || [], df = new Array(index.boosts.length).fill(0), i;
     for (i = 0; i < list.length; i += 2) { df[list[i] & 7] += 1; }
-    var scores = new Map(), fields = new Map(), n = index.n;
+    var scores = new Map(), fields = new Map(), perField = new Map(), n = index.n;
     for (i = 0; i < list.length; i += 2) {
       var sheet = list[i] >> 3, field = list[i] & 7, tf = list[i + 1];
       var idf = Math.log(n / (df[field] + 1)) + 1;
@@ -177,9 +177,10 @@
       var boost = field === ACRONYMS ? index.acronymBoost : index.boosts[field];
       var score = idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avg)) * boost;
       scores.set(sheet, (scores.get(sheet) || 0) + score);
+      perField.set(list[i], score);
       fields.set(sheet, (fields.get(sheet) || 0) + 1);
     }
-    termCache[term] = { scores: scores, fields: fields, leaves: df.filter(Boolean).length, df: df };
+    termCache[term] = { scores: scores, fields: fields, perField: perField, leaves: df.filter(Boolean).length, df: df };
     return termCache[term];
   }
   function node(scores, leaves, matched) { return { scores: scores, leaves: leaves, matched: matched }; }
@@ -228,8 +229,17 @@
       return scaled(node(scores, info.leaves, info.fields), boost);
     }));
   }
-  function phraseNode(terms) {  // a synonym of several words: all of them in the same sheet (positions are not kept)
-    return terms.length === 1 ? termsNode(terms, 1) : all(terms.map(function (t) { return termsNode([t], 1); }));
+  function phraseNode(terms) {  // a synonym of several words: in a field where they follow each other (the export
+    if (terms.length === 1) { return termsNode(terms, 1); }  // lists those fields under "~term term"), scored as
+    var list = postings("~" + terms.join(" ")) || [], scores = new Map(), fields = new Map();  // Whoosh's Phrase:
+    var infos = terms.map(termInfo);  // the sum of its terms' scores in that field
+    for (var i = 0; i < list.length; i += 2) {
+      var sheet = list[i] >> 3, score = 0;
+      infos.forEach(function (info) { score += info.perField.get(list[i]) || 0; });
+      scores.set(sheet, (scores.get(sheet) || 0) + score);
+      fields.set(sheet, (fields.get(sheet) || 0) + 1);
+    }
+    return node(scores, 1, fields);
   }
   function isAcronym(word) {
     var letters = Array.from(word).filter(function (c) { return /[\p{L}\p{N}]/u.test(c); });
@@ -328,7 +338,10 @@
             terms = terms.concat(w.alternatives);
             if (isAcronym(w.typed)) { terms.push("@" + w.typed); }
           });
-          e.synonyms.forEach(function (entry) { terms = terms.concat(entry[1]); if (isAcronym(entry[0])) { terms.push("@" + entry[0]); } });
+          e.synonyms.forEach(function (entry) {
+            terms = terms.concat(entry[1]);
+            if (entry[1].length > 1) { terms.push("~" + entry[1].join(" ")); }
+            if (isAcronym(entry[0])) { terms.push("@" + entry[0]); } });
         });
       }
     });
