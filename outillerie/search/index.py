@@ -133,6 +133,8 @@ def _refresh(snapshot: Snapshot, index_dir: Path, notify: Notify, progress: Prog
                 return _update(snapshot, index_dir, read_manifest(index_dir))
             except NotOurs as reason:
                 notify(reason.notice())
+            except _MostChanged:
+                pass
             except engine.DAMAGE as error:
                 notify(_damage_notice(error))
             _close_damaged()
@@ -216,12 +218,18 @@ def _remove_old_generations(index_dir: Path, keep: str) -> None:
             item.unlink(missing_ok=True)
 
 
+class _MostChanged(Exception):
+    """More than half the documents must be written again."""
+
+
 def _update(snapshot: Snapshot, index_dir: Path, manifest: Manifest) -> IndexReport:
     """Write only the documents whose digest changed, delete those no longer valid."""
     documents = _read_documents(index_dir, manifest.generation)
     wanted = _wanted(snapshot)
     to_write = sorted(slug for slug, digest in wanted.items() if documents.get(slug) != digest)
     to_delete = sorted(set(documents) - set(wanted))
+    if len(wanted) >= LARGE_LIBRARY and len(to_write) > len(wanted) // 2:
+        raise _MostChanged()  # new rules or a mass edit: a rebuild on both cores beats rewriting one by one
     if to_write or to_delete:
         ix = engine.open_index(index_dir / manifest.generation)
         writer = ix.writer(timeout=WAIT_SECONDS)
