@@ -38,11 +38,37 @@ def test_the_site_weighs_the_fields_like_the_command_line() -> None:
     assert all(quantised(n) == byte_to_length(length_to_byte(n)) for n in range(0, 5000))
 
 
+def criteria(item: dict[str, Any]) -> dict[str, str]:
+    """A relevance query as the catalogue's form would hold it."""
+    filters = item["filters"]
+    return {"q": item["query"], "objective": filters.get("objective", ""), "public": (filters.get("public") or [""])[0],
+            "level": filters.get("level", ""), "theme": filters.get("theme", ""),
+            "duration": str(filters.get("max_duration", "")), "min": str(filters.get("min_duration", ""))}
+
+
 def site_top(page: Page, query: str, filters: dict[str, Any]) -> list[str]:
     criteria = {"q": query, "objective": filters.get("objective", ""), "public": (filters.get("public") or [""])[0],
                 "level": filters.get("level", ""), "theme": filters.get("theme", ""),
                 "duration": str(filters.get("max_duration", "")), "min": str(filters.get("min_duration", ""))}
     return page.evaluate("c => window.outillerie.slugs(c)", criteria)[:3]
+
+
+def test_a_query_gives_the_same_sheets_whatever_was_asked_before(page: Page, commons: tuple[Path, Path]) -> None:
+    """The page keeps the parts and terms it has read: the relevance queries asked in order, then in the reverse
+    order in a fresh page, and each typed letter by letter (every prefix asked at once, as the input event does)."""
+    library, site = commons
+    items = json.loads(JUDGED.read_text(encoding="utf-8"))["queries"]
+    page.goto((site / "index.html").as_uri())
+    forward = [page.evaluate("c => window.outillerie.slugs(c)", criteria(item)) for item in items]
+    page.goto((site / "index.html").as_uri())
+    backward = [page.evaluate("c => window.outillerie.slugs(c)", criteria(item)) for item in reversed(items)][::-1]
+    assert forward == backward
+    page.goto((site / "index.html").as_uri())
+    for item, expected in list(zip(items, forward))[::7]:
+        typed = page.evaluate("""c => Promise.all(Array.from({length: c.q.length},
+            (_, i) => window.outillerie.slugs(Object.assign({}, c, {q: c.q.slice(0, i + 1)})))).then(a => a[a.length - 1])""",
+                              criteria(item))
+        assert typed == expected, item["query"]
 
 
 @pytest.mark.xfail(strict=True, reason="128/197 (65 %) measured: durations typed in words, acronyms and the "

@@ -88,7 +88,7 @@ def sheet_search_entry(sheet: Sheet, vocabulary: Vocabulary) -> dict[str, Any]:
     for term in acronyms:
         postings.setdefault("@" + term, []).extend((ACRONYM_FIELD, 1))
     lengths.append(len(acronyms))
-    return {"post": postings, "len": lengths, "forms": sorted(set(analysis.written_forms(every)))}
+    return {"post": postings, "len": lengths, "forms": sorted(set(analysis.written_forms(every + "\n" + texts[6])))}
 
 
 @functools.lru_cache(maxsize=1)

@@ -180,8 +180,9 @@
       perField.set(list[i], score);
       fields.set(sheet, (fields.get(sheet) || 0) + 1);
     }
-    termCache[term] = { scores: scores, fields: fields, perField: perField, leaves: df.filter(Boolean).length, df: df };
-    return termCache[term];
+    var info = { scores: scores, fields: fields, perField: perField, leaves: df.filter(Boolean).length, df: df };
+    if (shard(term)) { termCache[term] = info; }  // never keep what a part not loaded yet would have said
+    return info;
   }
   function node(scores, leaves, matched) { return { scores: scores, leaves: leaves, matched: matched }; }
   function scaled(a, factor) {
