@@ -48,6 +48,7 @@ def test_on_a_phone_a_whole_result_card_is_in_the_first_screen(browser: Browser,
     assert page.locator("#f-q").is_visible() and not page.locator("#f-objective").is_visible()
     card = page.locator("#fiches > li").first.bounding_box()
     assert card is not None and card["y"] >= 0 and card["y"] + card["height"] <= 844, card
+    assert axe_violations(page) == []
     page.get_by_text("Filtrer les fiches").click()
     page.select_option("#f-objective", "reseau")
     assert visible(page) == ["elus-et-reseau"]
