@@ -71,8 +71,6 @@ def test_a_query_gives_the_same_sheets_whatever_was_asked_before(page: Page, com
         assert typed == expected, item["query"]
 
 
-@pytest.mark.xfail(strict=True, reason="128/197 (65 %) measured: durations typed in words, acronyms and the "
-                   "relaxed ranking are not yet read like the terminal does (CONTRIBUTING, « Le site d'un pôle »)")
 def test_the_site_and_the_terminal_give_the_same_top_three(page: Page, commons: tuple[Path, Path]) -> None:
     library, site = commons
     page.goto((site / "index.html").as_uri())

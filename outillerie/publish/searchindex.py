@@ -33,6 +33,7 @@ ACRONYM_BOOST = 6.0
 SYNONYM_WEIGHT = 0.5
 PHRASE = "~"  # the postings of a thesaurus phrase: "~term term", the fields where its terms follow each other
 CARDS_PER_PART = 500
+SPELLING = 3  # title, summary, tags: the words `search` proposes for a mistyped one (search/engine.py)
 SUPPORT_BYTES = 256 * 1024
 _LENGTHS = [int(round((1.033 ** n - 1) * 27)) for n in range(256)]  # Whoosh's one-byte field lengths
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[^\n]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -88,7 +89,9 @@ def sheet_search_entry(sheet: Sheet, vocabulary: Vocabulary) -> dict[str, Any]:
     for term in acronyms:
         postings.setdefault("@" + term, []).extend((ACRONYM_FIELD, 1))
     lengths.append(len(acronyms))
-    return {"post": postings, "len": lengths, "forms": sorted(set(analysis.written_forms(every + "\n" + texts[6])))}
+    spelling = [sorted({t.text for t in analysis.tokens(text, stem=False)}) for text in texts[:SPELLING]]
+    return {"post": postings, "len": lengths, "forms": sorted(set(analysis.written_forms(every + "\n" + texts[6]))),
+            "spell": spelling}
 
 
 @functools.lru_cache(maxsize=1)
@@ -158,6 +161,7 @@ def build_search_index(sheets: Sequence[Sheet], entries: Sequence[Mapping[str, A
     for word, terms in words.items():
         shards.setdefault(part_name(word), {"w": {}, "p": {}})["w"][word] = terms
     parts = {f"mots-{name}.js": _script("mots", name, shard) for name, shard in sorted(shards.items())}
+    parts["orthographe.js"] = _script("orthographe", "", spelling_words(entries, postings))
     for start in range(0, count, CARDS_PER_PART):
         cards = [card_data(s, vocabulary) for s in sheets[start:start + CARDS_PER_PART]]
         parts[f"fiches-{start // CARDS_PER_PART}.js"] = _script("fiches", str(start // CARDS_PER_PART), cards)
@@ -178,6 +182,23 @@ def _word_table(forms: Iterable[str], postings: Mapping[str, Any]) -> dict[str, 
                 current = table.setdefault(key, [])
                 current.extend(t for t in kept if t not in current)
     return table
+
+
+def spelling_words(entries: Sequence[Mapping[str, Any]], postings: Mapping[str, list[int]]) -> dict[str, Any]:
+    """What `search` corrects a word with when a query finds nothing: per spelling field, its folded words, each
+    with its frequency as a term of that field (Whoosh ranks close words by it); and the thesaurus' words."""
+    fields = []
+    for field in range(SPELLING):
+        words = sorted({word for entry in entries for word in entry.get("spell", [[]] * SPELLING)[field]})
+        frequency = {}
+        for word in words:
+            values = postings.get(word, [])
+            total = sum(values[i + 1] for i in range(0, len(values), 2) if values[i] & 7 == field)
+            frequency[word] = total
+        fields.append(frequency)
+    thesaurus = sorted({analysis.fold(form) for group in load_thesaurus().groups for entry in group
+                        for form in analysis.written_forms(entry.text)})
+    return {"fields": fields, "thesaurus": thesaurus}
 
 
 def card_data(sheet: Sheet, vocabulary: Vocabulary) -> list[Any]:

@@ -126,13 +126,13 @@
   /* ---- parts, loaded once each as script files ---- */
   var loaded = Object.create(null), waiting = Object.create(null);
   window.outillerieIndex = function (kind, name, data) {
-    var key = kind + "-" + name;
+    var key = name ? kind + "-" + name : kind;
     loaded[key] = data;
     (waiting[key] || []).forEach(function (done) { done(data); });
     delete waiting[key];
   };
   function load(kind, name) {
-    var key = kind + "-" + name;
+    var key = name ? kind + "-" + name : kind;
     if (key in loaded) { return Promise.resolve(loaded[key]); }
     if (kind === "mots" && !existing.has(name)) { return Promise.resolve(null); }
     return new Promise(function (resolve) {
@@ -400,8 +400,127 @@
     return node(scores, n.leaves, n.matched);
   }
 
+  /* ---- a query that finds nothing: its unknown words corrected, as search/suggest.py does ---- */
+  var OPERATORS = new Set(["ET", "OU", "SAUF", "AND", "OR", "NOT", "ANDNOT"]);
+  function distance(a, b, most) {  // Levenshtein, or most + 1 when further (Whoosh's automaton: no transposition)
+    if (Math.abs(a.length - b.length) > most) { return most + 1; }
+    var previous = [], i, j;
+    for (j = 0; j <= b.length; j++) { previous.push(j); }
+    for (i = 1; i <= a.length; i++) {
+      var current = [i], low = i;
+      for (j = 1; j <= b.length; j++) {
+        current.push(Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+        low = Math.min(low, current[j]);
+      }
+      if (low > most) { return most + 1; }
+      previous = current;
+    }
+    return previous[b.length];
+  }
+  function matching(a, b) {  // the matched characters of Python's difflib.SequenceMatcher(None, a, b)
+    var where = new Map();
+    Array.from(b).forEach(function (c, j) { var list = where.get(c) || []; list.push(j); where.set(c, list); });
+    function longest(alo, ahi, blo, bhi) {
+      var besti = alo, bestj = blo, bestsize = 0, lengths = new Map();
+      for (var i = alo; i < ahi; i++) {
+        var next = new Map();
+        (where.get(a[i]) || []).forEach(function (j) {
+          if (j < blo || j >= bhi) { return; }
+          var k = (lengths.get(j - 1) || 0) + 1;
+          next.set(j, k);
+          if (k > bestsize) { besti = i - k + 1; bestj = j - k + 1; bestsize = k; }
+        });
+        lengths = next;
+      }
+      while (besti > alo && bestj > blo && a[besti - 1] === b[bestj - 1]) { besti--; bestj--; bestsize++; }
+      while (besti + bestsize < ahi && bestj + bestsize < bhi && a[besti + bestsize] === b[bestj + bestsize]) { bestsize++; }
+      return [besti, bestj, bestsize];
+    }
+    var total = 0, queue = [[0, a.length, 0, b.length]];
+    while (queue.length) {
+      var q = queue.pop(), m = longest(q[0], q[1], q[2], q[3]);
+      if (!m[2]) { continue; }
+      total += m[2];
+      if (q[0] < m[0] && q[2] < m[1]) { queue.push([q[0], m[0], q[2], m[1]]); }
+      if (m[0] + m[2] < q[1] && m[1] + m[2] < q[3]) { queue.push([m[0] + m[2], q[1], m[1] + m[2], q[3]]); }
+    }
+    return total;
+  }
+  function ratio(a, b) { return a.length + b.length ? 2 * matching(a, b) / (a.length + b.length) : 1; }
+  function closeMatches(word, possibilities, n, cutoff) {  // difflib.get_close_matches
+    var found = [];
+    possibilities.forEach(function (x) {
+      var r = ratio(x, word);
+      if (r >= cutoff) { found.push([r, x]); }
+    });
+    found.sort(function (p, q) { return q[0] - p[0] || (q[1] > p[1] ? 1 : q[1] < p[1] ? -1 : 0); });
+    return found.slice(0, n).map(function (pair) { return pair[1]; });
+  }
+  function fieldSuggestions(frequency, word) {  // Whoosh's ReaderCorrector.suggest(word, limit=3, maxdist=2)
+    var found = [];
+    Object.keys(frequency).forEach(function (candidate) {
+      if (distance(word, candidate, 2) <= 2) { found.push([-(2 + 1 / (frequency[candidate] || 1) * 0.5), candidate]); }
+    });
+    found.sort(function (p, q) { return q[0] - p[0] || (q[1] > p[1] ? 1 : q[1] < p[1] ? -1 : 0); });
+    return found.slice(0, 3).map(function (pair) { return pair[1]; });
+  }
+  function known(word) {  // every term of the word (or of its accented spelling) is in the library
+    var groups = words(word);
+    return groups.length > 0 && groups.every(function (forms) { return forms.some(function (f) { return lookup(f).length > 0; }); });
+  }
+  function suggestion(word, spelling, thesaurus) {
+    var folded = fold(word), found = new Set();
+    spelling.fields.forEach(function (frequency) { fieldSuggestions(frequency, folded).forEach(function (w) { found.add(w); }); });
+    closeMatches(folded, spelling.thesaurus, 2, 0.8).forEach(function (w) { found.add(w); });
+    found.delete(folded);
+    var best = null, score = -1;
+    Array.from(found).sort().forEach(function (close) {
+      var r = ratio(folded, close);
+      if (r > score) { best = close; score = r; }
+    });
+    return best;
+  }
+  var TYPED = /(?<![\p{L}\p{N}_-])[\p{L}][\p{L}\p{N}_'\u2019\u00b7.-]*/gu;
+  function corrected(text) {  // a promise of the query with its unknown words replaced, or null
+    var typed = [], match;
+    TYPED.lastIndex = 0;
+    while ((match = TYPED.exec(text)) !== null) {
+      var w = match[0];
+      if (!OPERATORS.has(w) && w.indexOf("*") < 0 && !text.slice(0, match.index).endsWith("-") && words(w).length) {
+        typed.push({ text: w, start: match.index, end: match.index + w.length });
+      }
+    }
+    var forms = [];
+    typed.forEach(function (w, i) {
+      words(w.text).forEach(function (g) { forms = forms.concat(g); });
+      if (typed[i + 1]) { forms.push(fold(w.text + typed[i + 1].text)); }
+    });
+    return Promise.all([load("orthographe", ""), loadAll("mots", forms.map(partName))]).then(function (got) {
+      var spelling = got[0], thesaurus = new Set(spelling ? spelling.thesaurus : []), replaced = [], skip = -1;
+      if (!spelling) { return null; }
+      typed.forEach(function (w, number) {
+        if (number <= skip || known(w.text) || thesaurus.has(fold(w.text.toLowerCase())) || isAcronym(w.text)) { return; }
+        var pairs = [[number, number + 1], [number - 1, number]];
+        for (var i = 0; i < pairs.length; i++) {
+          var first = typed[pairs[i][0]], last = typed[pairs[i][1]];
+          if (!first || !last || text.slice(first.end, last.start).trim()) { continue; }
+          if (known(first.text + last.text)) {
+            replaced.push([first.start, last.end, fold(first.text + last.text)]);
+            skip = pairs[i][1];
+            return;
+          }
+        }
+        var close = suggestion(w.text, spelling, thesaurus);
+        if (close) { replaced.push([w.start, w.end, close]); }
+      });
+      if (!replaced.length) { return null; }
+      replaced.sort(function (p, q) { return q[0] - p[0]; }).forEach(function (r) { text = text.slice(0, r[0]) + r[2] + text.slice(r[1]); });
+      return text;
+    });
+  }
+
   /* The ranked sheet numbers for a query and a filter function (a promise: the parts load first). */
-  function search(text, keep) {
+  function search(text, keep, fixing) {
     var query = parse(text || "");
     var forms = neededForms(query.items.concat(query.items.filter(function (i) { return i.kind === "not"; })));
     return loadAll("mots", forms.map(partName)).then(function () {
@@ -415,7 +534,19 @@
       var excluded = new Set();
       negative.forEach(function (item) { itemNode(item).scores.forEach(function (v, k) { excluded.add(k); }); });
       var scores = filtered(parsed.scores, keep, excluded);
-      if (scores.size < 3 && query.plain) {  // few sheets hold every word: then those holding the most of them
+      if (scores.size === 0 && !fixing) {  // nothing: the query with its unknown words corrected, when that finds
+        return corrected(text).then(function (fixed) {
+          return fixed === null ? relaxed(query, parsed, scores, keep, excluded) : search(fixed, keep, true).then(function (found) {
+            return found && found.length ? found : relaxed(query, parsed, scores, keep, excluded);
+          });
+        });
+      }
+      return relaxed(query, parsed, scores, keep, excluded, fixing);
+    });
+  }
+  function relaxed(query, parsed, scores, keep, excluded, fixing) {  // a corrected query is never relaxed
+      var positive = query.items.filter(function (i) { return i.kind !== "not"; });
+      if (scores.size < 3 && query.plain && !fixing) {  // few sheets hold every word: then those holding the most of them
         var loose = coord(either(positive.map(function (item) {
           return either(expansions(item.words || []).map(expansionNode));
         })), 0.9);
@@ -423,7 +554,6 @@
         if (both.size >= scores.size + 1) { scores = both; }
       }
       return Array.from(scores.keys()).sort(function (a, b) { return scores.get(b) - scores.get(a) || a - b; });
-    });
   }
   function filtered(scores, keep, excluded) {
     var result = new Map();
