@@ -12,6 +12,7 @@ from typing import Any
 # (YAML counts them as line breaks), lone surrogates and the two non-characters.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
                      "\ud800-\udfff\ufffe\uffff]")
+_ANY_CONTROL = re.compile("[\t\n" + CONTROL.pattern[1:])  # the same, tab and newline too (for `visible`)
 _C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB "
              "ESC FS GS RS US").split()
 EXCERPT = 60
@@ -32,7 +33,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return visible(f"{where}: {self.severity} : {self.message}")
+        return visible(f"{where}: {self.severity} : {self.message}", keep="")  # one finding, one line
 
 
 class OutillerieError(Exception):
@@ -131,9 +132,11 @@ def visible(text: str, keep: str = "\n\t") -> str:
         if char in keep:
             return char
         code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte the disk gave that is not UTF-8 (surrogateescape): show that byte
+            code -= 0xDC00
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
-    return CONTROL.sub(escape, text)
+    return (CONTROL if "\n" in keep and "\t" in keep else _ANY_CONTROL).sub(escape, text)
 
 
 def visible_json(text: str) -> str:

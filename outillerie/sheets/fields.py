@@ -134,7 +134,8 @@ def normalise_fields(meta: dict[str, Any], lines: Mapping[str, int], vocabulary:
     for key in REQUIRED:
         if key not in meta and key in lines:
             continue  # already reported as a YAML surprise
-        if meta.get(key) in (None, "", []):
+        value = meta.get(key)
+        if value in (None, "", []) or (isinstance(value, str) and not value.strip()):
             out.error(lines.get(key, 1), _missing_message(key))
     read = _FieldReader(meta, lines, vocabulary, out)
     values: dict[str, Any] = {

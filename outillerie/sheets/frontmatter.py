@@ -35,6 +35,7 @@ _YAML_PROBLEMS = (
     ("found unexpected end of stream", "un guillemet ouvert et jamais fermé"),
     ("expected a single document", "plusieurs documents YAML (une ligne « ... » ou « --- » en trop ?)"),
     ("did not find expected <document start>", "plusieurs documents YAML (une ligne « ... » en trop ?)"),
+    ("exceeded maximum nesting depth", "des listes ou des clés imbriquées bien trop profondément"),
 )
 # Problems found where a list or a quote was opened: the line to fix is where it began, not where YAML noticed.
 _OPENED_EARLIER = ("did not find expected ',' or", "found unexpected end of stream")
@@ -102,8 +103,12 @@ def _read_yaml(front: str, lines: list[str], out: Collector,
                max_depth: int = MAX_DEPTH) -> tuple[dict[str, Any], dict[str, int]] | None:
     loader = yaml.CSafeLoader(front) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(front)
     try:
+        before = len(out.problems)
         root = _Composer(loader, out, max_depth).compose()
         if root is None:
+            if len(out.problems) == before:  # nothing refused: the front matter is empty
+                out.error(1, "l'en-tête YAML est vide. Pour corriger : écrivez les clés entre les deux lignes « --- » "
+                             "(title, summary, objective…), comme dans le modèle de outillerie new.")
             return None
         if not isinstance(root, yaml.MappingNode):
             out.error(1, "l'en-tête YAML doit être une liste de clés « clé: valeur ». Pour corriger : suivez le "
@@ -232,11 +237,12 @@ class _Composer:
                                  "écrivez chaque clé en entier.")
             return False
         if isinstance(node, yaml.ScalarNode):
-            first = parent[2].setdefault(node.value, line)
-            if first != line:
-                self.out.error(line, f"la clé « {excerpt(node.value, 30)} » apparaît deux fois, lignes {first} et "
-                                     f"{line} : YAML garderait la seconde sans rien dire. Pour corriger : gardez une "
-                                     "seule de ces lignes.")
+            if node.value in parent[2]:
+                first = parent[2][node.value]
+                where = f"lignes {first} et {line}" if first != line else f"sur la ligne {line}"
+                self.out.error(line, f"la clé « {excerpt(node.value, 30)} » apparaît deux fois, {where} : YAML "
+                                     "garderait la seconde sans rien dire. Pour corriger : n'en gardez qu'une.")
+            parent[2].setdefault(node.value, line)
         return True
 
 

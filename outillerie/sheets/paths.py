@@ -44,7 +44,7 @@ class LibraryPaths:
     def _digest(self) -> str:
         import hashlib  # here: hashlib costs 3 ms at every start
 
-        return hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
+        return hashlib.sha256(os.fsencode(self.root.resolve())).hexdigest()[:16]
 
 
 def bundled_root() -> Path:
