@@ -40,6 +40,15 @@ def test_cases_cover_every_error_the_issue_names() -> None:
         assert needed in names
 
 
+def test_cases_cover_what_the_robustness_issue_names() -> None:
+    names = set(CASES)
+    for needed in ("yaml-aliases", "yaml-merge-key", "yaml-duplicate-key", "yaml-python-tag", "yaml-indentation",
+                   "empty-front-matter", "duration-too-long", "participants-too-many", "control-character-title",
+                   "control-character-body", "support-svg", "slug-too-long", "stray-file", "duplicate-title-nfd",
+                   "symlink-loop", "placeholders"):
+        assert needed in names
+
+
 def test_valid_sheet_says_no_problem(tmp_path: Path) -> None:
     library = copy_case("valid", tmp_path / "lib")
     result = run("--library", str(library), "check", "--strict")

@@ -21,7 +21,8 @@ MAX_DEPTH = 8  # a sheet needs 2 (key: [list]), a programme 5 (sessions: - items
 MAX_NODES = 3000  # keys, values and list items together
 MAX_NUMBER_CHARS = 30  # an unquoted number longer than this is never a sheet's value
 
-_INT, _FLOAT, _MERGE = ("tag:yaml.org,2002:" + name for name in ("int", "float", "merge"))
+_YAML_TAG = "tag:yaml.org,2002:"
+_INT, _FLOAT, _MERGE = (_YAML_TAG + name for name in ("int", "float", "merge"))
 _QUOTE_HINT = "mettez entre guillemets un texte qui contient « : », « # », « & », « * » ou « ! »"
 _YAML_PROBLEMS = (
     ("did not find expected ',' or ']'", "un crochet « ] » ou une virgule manque dans une liste"),
@@ -194,7 +195,8 @@ class _Composer:
             return self._refused(event, f"une ancre YAML « &{excerpt(event.anchor, 30)} » n'est pas acceptée dans "
                                        f"une fiche. Pour corriger : retirez-la, ou {_QUOTE_HINT}.")
         if event.tag not in (None, "!"):
-            return self._refused(event, f"l'étiquette YAML « {excerpt(event.tag, 40)} » n'est pas acceptée dans une "
+            written = "!!" + event.tag[len(_YAML_TAG):] if event.tag.startswith(_YAML_TAG) else event.tag
+            return self._refused(event, f"l'étiquette YAML « {excerpt(written, 40)} » n'est pas acceptée dans une "
                                        f"fiche. Pour corriger : retirez-la, ou {_QUOTE_HINT}.")
         self.nodes += 1
         if self.nodes > MAX_NODES:

@@ -128,11 +128,18 @@ def _check_slug(slug: str, out: Collector) -> None:
     if len(slug) > MAX_SLUG:
         out.error(0, f"le nom du dossier fait {len(slug)} caractères, plus que la limite de {MAX_SLUG} (les fichiers "
                      "du site et du kit en tirent leur nom). Pour corriger : raccourcissez-le, par exemple en "
-                     f"« {fold_key(slug)[:50].strip('-') or 'ma-fiche'} ».")
+                     f"« {_shortened(fold_key(slug)) or 'ma-fiche'} ».")
     elif not SLUG_RE.fullmatch(slug):
         suggestion = fold_key(slug)[:MAX_SLUG].strip("-") or "ma-fiche"
         out.error(0, f"le nom du dossier « {excerpt(slug)} » n'est pas un identifiant valide (minuscules sans "
                      f"accents, chiffres et tirets). Pour corriger : renommez le dossier en « {suggestion} ».")
+
+
+def _shortened(slug: str, length: int = 50) -> str:
+    """A slug cut to about `length` characters, at a hyphen when there is one."""
+    short = slug[:length]
+    cut = short.rfind("-")
+    return (short[:cut] if len(slug) > length and cut > length // 3 else short).strip("-")
 
 
 def _read_text(path: Path, resources: Path, out: Collector) -> str | None:
