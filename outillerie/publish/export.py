@@ -32,7 +32,7 @@ from ..sheets.sheet import Sheet, key_facts
 from ..sheets.snapshot import Snapshot, take_snapshot
 from ..sheets.vocabulary import Vocabulary, fold_key, load_vocabulary
 from .catalogue import FACETS, embed_json, folding_rules, sheet_record
-from .searchindex import build_search_index, sheet_search_entry, write_parts
+from .searchindex import LIGHT_LIST, build_search_index, sheet_search_entry, write_parts
 from .downloads import download_name, site_names
 from .failures import WHOLE_SITE_ERRORS, unpublishable, xml_text
 from .folders import aside_pattern, claimed_folder, swap_in, sweep
@@ -336,9 +336,12 @@ class _Site:
         index, parts = build_search_index(self.sheets, analysed, vocabulary, facets)
         write_parts(work / "recherche", parts, self.output / "recherche")
         index.update(facets=facets, rules=folding_rules(), labels={s: t.label for s, t in vocabulary.terms("objectives").items()})
-        cards = [_trusted(self.memory[s.slug]["card"]) for s in self.sheets]
-        self.render("catalogue.html", work / "index.html", root="", cards=cards, programmes=self.programme_cards, vocabulary=vocabulary,
-                    durations=DURATION_CHOICES, index_json=_trusted(embed_json(index)))
+        cards, embedded = [_trusted(self.memory[s.slug]["card"]) for s in self.sheets], _trusted(embed_json(index))
+        pages = [f"liste-{n}.html" for n in range(2, -(-len(cards) // LIGHT_LIST) + 1)]  # the no-JS list, cut up
+        for n, name in enumerate(["index.html", *pages], start=1):
+            self.render("liste.html" if n > 1 else "catalogue.html", work / name, root="", count=len(cards), number=n,
+                        cards=cards[(n - 1) * LIGHT_LIST:n * LIGHT_LIST], light_pages=pages, vocabulary=vocabulary,
+                        programmes=self.programme_cards, durations=DURATION_CHOICES, index_json=embedded)
         self.render("about.html", work / "a-propos" / "index.html", root="../", count=len(self.sheets),
                     base_url=self.base, receipt=self.impact.get("receipt"))
         if "figures" in self.impact:

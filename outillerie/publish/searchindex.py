@@ -33,6 +33,7 @@ ACRONYM_BOOST = 6.0
 SYNONYM_WEIGHT = 0.5
 PHRASE = "~"  # the postings of a thesaurus phrase: "~term term", the fields where its terms follow each other
 CARDS_PER_PART = 500
+LIGHT_LIST = 500  # sheets the catalogue lists without JavaScript; the others on liste-2.html, liste-3.html…
 SPELLING = 3  # title, summary, tags: the words `search` proposes for a mistyped one (search/engine.py)
 SUPPORT_BYTES = 256 * 1024
 _LENGTHS = [int(round((1.033 ** n - 1) * 27)) for n in range(256)]  # Whoosh's one-byte field lengths

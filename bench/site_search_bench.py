@@ -1,0 +1,137 @@
+"""Benchmark of the site's search at scale: export and re-export after one edit, the catalogue's first load, and in
+Chromium the time from typing a query to the painted results, with its index parts not yet loaded (cold) and
+loaded (warm). Writes its section of bench/RESULTS.md.
+
+    .venv/bin/python bench/site_search_bench.py --count 1000 --count 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from export_bench import CHROMIUM_ARGS, edit, export  # noqa: E402  (the same export command and edit)
+
+HERE = Path(__file__).resolve().parent
+START, END = "<!-- site_search_bench.py: start -->", "<!-- site_search_bench.py: end -->"
+QUERIES = ["mediation", "données personnelles", "arnaque seniors", "atelier 1h30 numérique", "acessibilité"]
+TYPE_AND_PAINT = """async (text) => {
+    const box = document.getElementById('f-q');
+    const start = performance.now();
+    box.value = text;
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    while (document.documentElement.getAttribute('data-recherche') !== 'pret') {
+        await new Promise(resolve => setTimeout(resolve, 0));
+    }
+    await new Promise(resolve => requestAnimationFrame(() => {
+        const channel = new MessageChannel();  // runs right after the frame is painted
+        channel.port1.onmessage = resolve;
+        channel.port2.postMessage(0);
+    }));
+    return performance.now() - start;
+}"""
+
+
+def first_load_bytes(site: Path) -> int:
+    """The catalogue page and the scripts and style sheets it names (what a visit loads before any query)."""
+    page = site / "index.html"
+    html = page.read_text(encoding="utf-8")
+    total = page.stat().st_size
+    for link in set(re.findall(r'(?:src|href)="([^"#?]+\.(?:js|css))"', html)):
+        target = site / link
+        if target.is_file():
+            total += target.stat().st_size
+    return total
+
+
+def typing_times(site: Path) -> list[tuple[str, float, float]]:
+    """(query, cold ms, warm ms): a fresh page per query for cold; the same query again, once cleared, for warm."""
+    from playwright.sync_api import sync_playwright
+
+    found = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for text in QUERIES:
+            cold, warm = [], []
+            for _ in range(3):
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto((site / "index.html").as_uri())
+                page.wait_for_load_state("load")
+                cold.append(page.evaluate(TYPE_AND_PAINT, text))
+                page.evaluate(TYPE_AND_PAINT, "")
+                warm.append(page.evaluate(TYPE_AND_PAINT, text))
+                page.close()
+            found.append((text, statistics.median(cold), statistics.median(warm)))
+        browser.close()
+    return found
+
+
+def measure(count: int, work: Path) -> dict[str, object]:
+    library = work / f"lib-{count}"
+    subprocess.run([sys.executable, str(HERE / "generate.py"), str(library), "--count", str(count)], check=True,
+                   stdout=subprocess.DEVNULL)
+    site = work / f"site-{count}"
+    first = export(library, site)
+    again = []
+    for number in (1, 8):
+        edit(library, number)
+        again.append(export(library, site))
+    return {"count": count, "first": first, "again": again, "load": first_load_bytes(site),
+            "page": (site / "index.html").stat().st_size, "typing": typing_times(site)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, action="append")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix=".site-search-bench-", dir=HERE))
+    try:
+        results = [measure(count, work) for count in args.count or [1000]]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report(args, results)
+
+
+def report(args: argparse.Namespace, results: list[dict[str, object]]) -> None:
+    chromium = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True).stdout.strip()
+    counts = " ".join(f"--count {r['count']}" for r in results)
+    lines = ["## La recherche du site à l'échelle", "",
+             f"Run with `python bench/site_search_bench.py {counts}` on {time.strftime('%Y-%m-%d %H:%M')} UTC, sheets "
+             f"from `bench/generate.py`, {chromium}, `--no-pdf`. One run each (the machine is shared with other "
+             "work: figures only ever grow from it). Re-export: one sheet's summary edited, then `export` again, "
+             "twice.", "",
+             "| sheets | first export | re-export after one edit | catalogue first load (page + its scripts and CSS) "
+             "| of which `index.html` |", "|---:|---:|---:|---:|---:|"]
+    for r in results:
+        again = ", ".join(f"{t:.1f} s" for t in r["again"])  # type: ignore[attr-defined]
+        lines.append(f"| {r['count']} | {r['first']:.1f} s | {again} | {int(r['load']) / 1e6:.2f} MB "  # type: ignore[call-overload]
+                     f"| {int(r['page']) / 1e6:.2f} MB |")  # type: ignore[call-overload]
+    lines += ["", "Typing a query in Chromium, from the input event to the frame that paints the cards (median of 3, "
+              "ms): cold = a fresh page, its index parts not loaded yet; warm = the same query again in that page.", "",
+              "| sheets | query | cold | warm |", "|---:|---|---:|---:|"]
+    for r in results:
+        for text, cold, warm in r["typing"]:  # type: ignore[attr-defined]
+            lines.append(f"| {r['count']} | « {text} » | {cold:.0f} | {warm:.0f} |")
+    lines.append("")
+    section = "\n".join([START, *lines, END])
+    existing = args.results.read_text(encoding="utf-8") if args.results.exists() else ""
+    if START in existing and END in existing:
+        before, rest = existing.split(START, 1)
+        updated = before + section + rest.split(END, 1)[1]
+    else:
+        updated = existing.rstrip() + "\n\n" + section + "\n"
+    args.results.write_text(updated, encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
