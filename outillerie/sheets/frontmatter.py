@@ -76,8 +76,12 @@ def split_front_matter(text: str, out: Collector, max_depth: int = MAX_DEPTH) ->
     body = "\n".join(lines[closing + 1:])
     if not _controls_said(lines, closing, out):
         return None
+    said = len(out.problems)
     read = _read_yaml(front, lines, out, max_depth)
     if read is None:
+        if len(out.problems) == said:  # nothing refused: the front matter is empty
+            out.error(1, "l'en-tête YAML est vide. Pour corriger : écrivez les clés entre les deux lignes « --- » "
+                         "(title, summary, objective…), comme dans le modèle de outillerie new.")
         return None
     meta, key_lines = read
     return FrontMatter(meta, key_lines, body, closing + 2, tuple(lines[: closing + 1]))
@@ -104,12 +108,8 @@ def _read_yaml(front: str, lines: list[str], out: Collector,
                max_depth: int = MAX_DEPTH) -> tuple[dict[str, Any], dict[str, int]] | None:
     loader = yaml.CSafeLoader(front) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(front)
     try:
-        before = len(out.problems)
         root = _Composer(loader, out, max_depth).compose()
-        if root is None:
-            if len(out.problems) == before:  # nothing refused: the front matter is empty
-                out.error(1, "l'en-tête YAML est vide. Pour corriger : écrivez les clés entre les deux lignes « --- » "
-                             "(title, summary, objective…), comme dans le modèle de outillerie new.")
+        if root is None:  # refused (said in `out`), or nothing but comments (the caller decides)
             return None
         if not isinstance(root, yaml.MappingNode):
             out.error(1, "l'en-tête YAML doit être une liste de clés « clé: valeur ». Pour corriger : suivez le "
