@@ -21,7 +21,7 @@ from .conftest import REPO
 
 JUDGED = Path(__file__).parent / "data" / "relevance.json"
 # Measured on the shipped commons when this set was judged (CONTRIBUTING.md, « La recherche à grande échelle »):
-# MRR 0.930, success@3 0.964 (190/197); the engine before the thesaurus and the analyzer of issue 13 passed 136/197.
+# MRR 0.932, success@3 0.959 (189/197); the engine before the thesaurus and the analyzer of issue 13 passed 136/197.
 # The floors leave room for a sheet edited (about four queries), not for a ranking that got worse.
 MRR_FLOOR = 0.90
 SUCCESS_FLOOR = 0.94

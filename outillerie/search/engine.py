@@ -220,16 +220,20 @@ def restore_accents(reader: Any, word: str) -> list[str]:
     return [word, *(_text(term).split(":", 1)[1] for term in reader.expand_prefix("forms", lower + ":"))]
 
 
-def _fields(alternatives: tuple[str, ...], boost: float = 1.0) -> Any:
+def _fields(alternatives: tuple[str, ...], boost: float = 1.0, fields: tuple[str, ...] = TEXT_FIELDS) -> Any:
     """Any of the terms in any text field, each field with its weight."""
-    return _or([wq.Term(field, term, boost=weight * boost) for field, weight in FIELD_BOOSTS.items()
-                for term in alternatives])
+    return _or([wq.Term(field, term, boost=FIELD_BOOSTS[field] * boost) for field in fields for term in alternatives])
+
+
+# A synonym is looked for where a sheet says what it is about: its phrases read positions, which costs the most
+# on a large library (bench/RESULTS.md), and the materials, labels and supports add little to a synonym.
+SYNONYM_FIELDS = ("title", "tags", "summary", "body")
 
 
 def _phrase(terms: tuple[str, ...], boost: float = 1.0) -> Any:
     if len(terms) == 1:
-        return _fields(terms, boost)
-    return _or([wq.Phrase(field, list(terms), boost=weight * boost) for field, weight in FIELD_BOOSTS.items()])
+        return _fields(terms, boost, SYNONYM_FIELDS)
+    return _or([wq.Phrase(field, list(terms), boost=FIELD_BOOSTS[field] * boost) for field in SYNONYM_FIELDS])
 
 
 def _or(queries: list[Any], boost: float = 1.0) -> Any:
@@ -255,8 +259,8 @@ def _query(expansion: Expansion, reader: Any, boost: float) -> Any:
             words.append(_fields(alternatives))
     exact = words[0] if len(words) == 1 else wq.And(words)
     if expansion.synonyms:  # the best synonym counts, not their number (a DisjunctionMax, never merged away)
-        synonyms = wq.DisjunctionMax([_synonym(entry) for entry in expansion.synonyms], boost=SYNONYM_WEIGHT,
-                                     tiebreak=0.1)
+        distinct = {entry.terms: entry for entry in expansion.synonyms}.values()  # one query per analyzed form
+        synonyms = wq.DisjunctionMax([_synonym(entry) for entry in distinct], boost=SYNONYM_WEIGHT, tiebreak=0.1)
         exact = wq.Or([exact, synonyms])
     return exact if boost == 1.0 else wq.Or([exact], boost=boost)
 
