@@ -13,12 +13,20 @@ import contextlib
 import queue
 import secrets
 import threading
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import CounterError
-from .rules import DOUBLE_CLICK, Robots, countable, load_robots, utc_now, visitor_id
+from .rules import (
+    DOUBLE_CLICK,
+    Robots,
+    countable,
+    load_robots,
+    utc_from,
+    utc_now,
+    visitor_id,
+)
 from .schema import AGGREGATES, DAILY, SCHEMA_VERSION, create_statements
 from .sql import for_postgresql
 from .store import Declared
@@ -204,10 +212,7 @@ class PgCounter:
         self.close()
 
     def _now(self) -> datetime:
-        now = self._clock()
-        if now.tzinfo is None or now.utcoffset() is None:
-            raise ValueError("the counter clock must return an aware datetime (UTC)")
-        return now.astimezone(timezone.utc)
+        return utc_from(self._clock)
 
     def _salt_of(self, day: date) -> bytes:
         """The salt of `day`, shared by every server: drawn by the first to need it, read by the others."""

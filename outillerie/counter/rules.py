@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 from ..errors import CounterError, reason_fr
 
@@ -109,5 +110,13 @@ def countable(method: str, status: int, range_start: int | None) -> bool:
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def utc_from(clock: Callable[[], datetime]) -> datetime:
+    """The time a counter's clock gives, in UTC; a naive time would put visitors in the wrong day."""
+    now = clock()
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("the counter clock must return an aware datetime (UTC)")
+    return now.astimezone(timezone.utc)
 
 

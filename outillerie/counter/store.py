@@ -13,12 +13,20 @@ import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Literal
 
 from ..errors import CounterError
-from .rules import DOUBLE_CLICK, Robots, countable, load_robots, utc_now, visitor_id
+from .rules import (
+    DOUBLE_CLICK,
+    Robots,
+    countable,
+    load_robots,
+    utc_from,
+    utc_now,
+    visitor_id,
+)
 from .sql import COUNT_DOWNLOAD, COUNT_PUBLIC, COUNT_USE, COUNT_VISITOR
 from .sqlite import connect, reason, rollback
 from .uses import Use
@@ -133,10 +141,7 @@ class Counter:
         self.close()
 
     def _now(self) -> datetime:
-        now = self._clock()
-        if now.tzinfo is None or now.utcoffset() is None:
-            raise ValueError("the counter clock must return an aware datetime (UTC)")
-        return now.astimezone(timezone.utc)
+        return utc_from(self._clock)
 
     def _today(self, now: datetime) -> _Day:
         """The state of the current UTC day: a new salt and no visitors when the day changes."""
