@@ -133,6 +133,11 @@ class Snapshot:
         return f"{self.states[slug].digest}:{self.fingerprint[:16]}"
 
 
+# Sheets read by one call are kept whole (body included) for the command that follows, up to this many: past it
+# the command reads a body again when it needs one, so a rebuild of 100,000 sheets does not hold them all.
+KEEP_BODIES = 500
+
+
 def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None = None) -> Snapshot:
     """The library as it is on disk, reading again only the folders that moved since the remembered snapshot."""
     fingerprint = rules_fingerprint(root)
@@ -152,7 +157,7 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
         else:
             reread += 1
             states[slug], sheet = _read_state(root, slug, vocabulary)
-            if sheet is not None:
+            if sheet is not None and len(fresh) < KEEP_BODIES:
                 fresh[slug] = sheet
         if progress:
             progress("Lecture des fiches", number, len(scanned))
