@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.hostile import kinds, write_valid  # noqa: E402
+from tests.hostile import kinds, write_valid
 
 COMMANDS = (("check",), ("index",), ("search", "médiation numérique"), ("export", "--no-pdf"))
 
@@ -32,7 +32,7 @@ def measure(executable: str, root: Path, args: tuple[str, ...], limit: float) ->
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     started = time.monotonic()
     while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        pid, _, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             return f"{usage.ru_utime + usage.ru_stime:.1f} s"
         if time.monotonic() - started > limit:

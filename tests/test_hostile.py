@@ -79,8 +79,8 @@ def _run(root: Path, *args: str) -> Run:
                    "OUTILLERIE_LIBRARY": ""}
     started = time.monotonic()
     try:
-        done = subprocess.run([EXECUTABLE, "--library", str(root), *args], capture_output=True, timeout=SECONDS,
-                              preexec_fn=_bounded, env=environment, cwd=root, stdin=subprocess.DEVNULL)
+        done = subprocess.run([EXECUTABLE, "--library", str(root), *args], check=False, capture_output=True,
+                              timeout=SECONDS, preexec_fn=_bounded, env=environment, cwd=root, stdin=subprocess.DEVNULL)
         code: int | None = done.returncode
         stdout, stderr = done.stdout, done.stderr
     except subprocess.TimeoutExpired as expired:

@@ -112,10 +112,10 @@ def strays(resources: Path) -> list[tuple[str, str]]:
         except OSError:
             is_dir = False
         if name.startswith(".") and is_dir:
-            found.append((name, "ce dossier est ignoré : son nom commence par un point (un dossier caché). Pour "
-                                "corriger : si c'est une fiche, renommez-le sans le point ; sinon, retirez-le de "
-                                "resources/."))
+            found.append((name, ("ce dossier est ignoré : son nom commence par un point (un dossier caché). Pour "
+                                 "corriger : si c'est une fiche, renommez-le sans le point ; sinon, retirez-le de "
+                                 "resources/.")))
         elif not name.startswith(".") and not is_dir:
-            found.append((name, "ce fichier est ignoré : resources/ ne contient que des dossiers de fiches. Pour "
-                                "corriger : rangez-le dans le dossier d'une fiche (comme support), ou retirez-le."))
+            found.append((name, ("ce fichier est ignoré : resources/ ne contient que des dossiers de fiches. Pour "
+                                 "corriger : rangez-le dans le dossier d'une fiche (comme support), ou retirez-le.")))
     return found
