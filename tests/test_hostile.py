@@ -128,9 +128,8 @@ def test_there_are_more_than_a_hundred_kinds_each_with_its_own_folder() -> None:
 def test_every_command_ends_in_time_without_a_trace_and_keeps_the_valid_sheets(
         library: Library, results: dict[str, dict[str, Run]]) -> None:
     runs = results[library.name]
-    defect = next((kind.export_defect for kind in library.kinds if kind.export_defect), "")
     for name, run in runs.items():
-        if name == "site" or (name == "export" and defect and run.code is None):
+        if name == "site":
             continue
         assert run.code is not None, f"{run.command} : plus de {SECONDS} s"
         assert "Traceback" not in run.stderr and "MemoryError" not in run.stderr, f"{run.command} :\n{run.stderr}"
@@ -142,8 +141,6 @@ def test_every_command_ends_in_time_without_a_trace_and_keeps_the_valid_sheets(
     assert set(VALID_SLUGS) <= ranked
     listed = {hit["slug"] for hit in json.loads(runs["list"].stdout)["hits"]}
     assert listed == library.published
-    if defect and (runs["export"].code is None or not runs["site"].stdout):
-        pytest.xfail(f"défaut connu du code de publication, pas de la lecture : {defect}")
     assert runs["export"].code == (1 if library.has_errors else 0), runs["export"].stderr
     catalogue = json.loads(runs["site"].stdout)
     assert {sheet["slug"] for sheet in catalogue["sheets"]} == library.published

@@ -30,3 +30,24 @@ def test_a_megabyte_of_one_repeated_phrase_is_cut_quickly() -> None:
     spent = time.process_time() - started
     assert snippet and any(matched for _, matched in snippet)
     assert spent < 5, f"{spent:.1f} s of CPU for one snippet"
+
+
+def test_markdown_that_once_hung_the_export_renders_in_bounded_time() -> None:
+    from outillerie.publish.markdown import render_markdown
+
+    started = time.process_time()
+    spaces = render_markdown("# a" + " " * 200_000 + "b\n")
+    brackets = render_markdown("[" * 300_000)
+    steps = render_markdown("## Déroulé\n" + "### Étape (5 min)\n\ntexte\n\n" * 20_000)
+    spent = time.process_time() - started
+    assert spaces.headings[0].anchor == "a-b"
+    assert brackets.html.startswith("<p>[[[") and "<a" not in brackets.html  # shown as text, never a link
+    assert [h.anchor for h in steps.headings[-2:]] == ["etape-19999", "etape-20000"]
+    assert spent < 20, f"{spent:.1f} s of CPU"
+
+
+def test_a_heading_keeps_its_anchor_without_its_time() -> None:
+    from outillerie.publish.markdown import render_markdown
+
+    rendered = render_markdown("## Accueil (15 min)\n\n## Accueil (10 min)\n\n## A (b (c))\n")
+    assert [h.anchor for h in rendered.headings] == ["accueil", "accueil-2", "a-b-c"]

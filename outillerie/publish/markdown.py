@@ -29,7 +29,6 @@ _BEFORE_COLON = re.compile(r"[ \u00a0\u202f]+([:»])")
 _AFTER_OPENING = re.compile(r"«[ \u00a0\u202f]+")
 
 _ID_ATTRIBUTE = re.compile(r'\s(?:id|for)="[^"<>]*"(?=[^<>]*>)')  # inside our own tags: text escapes every "
-_TIME_SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")  # « Accueil (15 min) » -> anchor « accueil »
 LinkMap = Callable[[str], "str | tuple[str, str] | None"]  # a tuple: (address, name to download it under)
 
 
@@ -135,6 +134,17 @@ def _footnote_back_link(self: Any, tokens: Sequence[Token], index: int, options:
     return f' <a href="#fnref{ident}" class="footnote-backref" aria-label="Retour au texte">↑</a>'
 
 
+MAX_BRACKETS = 5_000  # far above any real sheet; markdown-it rereads the rest of a paragraph from each « [ »
+
+
+def _tamed(text: str) -> str:
+    """A text with thousands of « [ » (no real sheet has them) gets them escaped, so markdown-it shows them as
+    text instead of trying a link from each one: seconds per megabyte otherwise, for nothing."""
+    if text.count("[") <= MAX_BRACKETS:
+        return text
+    return text.replace("\\", "\\\\").replace("[", "\\[")
+
+
 def render_markdown(text: str, *, links: LinkMap | None = None, shift: int | None = None) -> Rendered:
     """Render a sheet body: headings get anchors and sit below the page's h1, `###` blocks are grouped for print.
 
@@ -143,7 +153,7 @@ def render_markdown(text: str, *, links: LinkMap | None = None, shift: int | Non
     """
     md = _parser()
     env: dict[str, Any] = {}
-    tokens = md.parse(text, env)
+    tokens = md.parse(_tamed(text), env)
     if shift is None:
         shift = 1 if any(t.type == "heading_open" and t.tag == "h1" for t in tokens) else 0
     headings = _rework_headings(tokens, shift)
@@ -159,7 +169,7 @@ def render_sections(text: str, *, backs: bool, links: LinkMap | None = None) -> 
     of its card (the heading itself is not shown: the page says « Verso » its own way)."""
     md = _parser()
     env: dict[str, Any] = {}
-    tokens = md.parse(text, env)
+    tokens = md.parse(_tamed(text), env)
     headings = _rework_headings(tokens, 0)
     if links is not None:
         _rewrite_links(tokens, links)
@@ -227,9 +237,22 @@ def _image_as_link(image: Token) -> Sequence[Token]:
     return (opening, label, Token("link_close", "a", -1))
 
 
+def _without_time(title: str) -> str:
+    """« Accueil (15 min) » -> « Accueil »: a last parenthesis with no other inside is cut, without a pattern that
+    would try every space of a 200,000-space title."""
+    text = title.rstrip()
+    if not text.endswith(")"):
+        return title
+    opening = text.rfind("(")
+    if opening < 0 or ")" in text[opening:-1]:
+        return title
+    return text[:opening].rstrip()
+
+
 def _rework_headings(tokens: list[Token], shift: int) -> list[Heading]:
     found: list[Heading] = []
     used: set[str] = set()
+    next_number: dict[str, int] = {}
     for index, token in enumerate(tokens):
         if token.type not in ("heading_open", "heading_close"):
             continue
@@ -239,10 +262,11 @@ def _rework_headings(tokens: list[Token], shift: int) -> list[Heading]:
             continue
         inline = tokens[index + 1]
         plain = _plain(inline)
-        anchor = base = fold_key(_TIME_SUFFIX.sub("", plain)) or fold_key(plain) or "section"
-        number = 2
-        while anchor in used:
+        anchor = base = fold_key(_without_time(plain)) or fold_key(plain) or "section"
+        number = next_number.get(base, 2)
+        while anchor in used:  # starts from the last number given to this base: linear for 20,000 equal titles
             anchor, number = f"{base}-{number}", number + 1
+        next_number[base] = number
         used.add(anchor)
         token.attrSet("id", anchor)
         found.append(Heading(level=level, text=plain, anchor=anchor))
