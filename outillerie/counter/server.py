@@ -25,8 +25,18 @@ from werkzeug.wrappers import Request, Response
 
 from ..errors import CounterError
 from .database import CounterStore, Target, reading
+from .impact import (
+    FOREIGN,
+    TOO_BIG,
+    Answer,
+    FiguresCache,
+    ImpactPages,
+    declare,
+    foreign_origin,
+    form_page,
+    refused,
+)
 from .sitefiles import Kit, list_files, read_kits
-from .impact import FOREIGN, TOO_BIG, Answer, FiguresCache, ImpactPages, declare, foreign_origin, form_page, refused
 from .stats import GROUPINGS, read_stats, stats_as_dict
 from .tuning import CONNECTION_LIMIT, WAITRESS_TUNING, WaitressLogs, allow_open_files
 from .uses import MAX_BODY
