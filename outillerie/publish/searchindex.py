@@ -23,6 +23,7 @@ from ..french import analysis
 from ..french.thesaurus import is_acronym, load_thesaurus
 from ..sheets.durations import DAY, DURATION_WORDS, HALF_DAY, NUMBER_WORDS, format_duration
 from ..sheets.sheet import Sheet
+from ..sheets.supports import supports_text
 from ..sheets.vocabulary import Vocabulary
 
 # The same fields and weights as search/engine.py (tests/test_site_search.py keeps them equal).
@@ -35,9 +36,7 @@ PHRASE = "~"  # the postings of a thesaurus phrase: "~term term", the fields whe
 CARDS_PER_PART = 500
 LIGHT_LIST = 500  # sheets the catalogue lists without JavaScript; the others on liste-2.html, liste-3.html…
 SPELLING = 3  # title, summary, tags: the words `search` proposes for a mistyped one (search/engine.py)
-SUPPORT_BYTES = 256 * 1024
 _LENGTHS = [int(round((1.033 ** n - 1) * 27)) for n in range(256)]  # Whoosh's one-byte field lengths
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[^\n]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _WORD = re.compile(r"[^\W_]+")
 _VARIANT_ENDINGS = ("s", "e", "es", "x")
 
@@ -54,21 +53,7 @@ def field_texts(sheet: Sheet, vocabulary: Vocabulary) -> list[str]:
     if sheet.level:
         labels.append(vocabulary.label("levels", sheet.level))
     return [sheet.title, sheet.summary, " ; ".join(sheet.tags), " ; ".join(sheet.materials), sheet.body,
-            _supports_text(sheet), " ; ".join(labels)]
-
-
-def _supports_text(sheet: Sheet) -> str:
-    parts = []
-    for name in sheet.supports:
-        if not name.lower().endswith(".md"):
-            continue
-        try:
-            with open(sheet.folder / name, "rb") as file:
-                data = file.read(SUPPORT_BYTES)
-        except OSError:
-            continue
-        parts.append(_FRONT_MATTER.sub("", data.decode("utf-8", errors="replace"), count=1))
-    return "\n\n".join(parts)
+            supports_text(sheet), " ; ".join(labels)]
 
 
 def sheet_search_entry(sheet: Sheet, vocabulary: Vocabulary) -> dict[str, Any]:

@@ -6,32 +6,17 @@ them finds it), its filters and the record a result shows. No engine here: engin
 from __future__ import annotations
 
 import re
+
 from pathlib import Path
 from typing import Any
 
 from ..errors import relative
 from ..french.analysis import accent_key, fold, written_forms
 from ..french.thesaurus import is_acronym
+from ..sheets.supports import supports_text
 from ..sheets.vocabulary import fold_key, load_vocabulary
 
-SUPPORT_BYTES = 256 * 1024  # read of each Markdown support: enough for any card set, bounded for a huge one
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[^\n]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _WORD = re.compile(r"[^\W_]+")  # linear: a megabyte of letters is one match, never a backtrack
-
-
-def supports_text(sheet: Any) -> str:
-    """The text of the sheet's Markdown supports (cards, scenarios, memos), front matter left out."""
-    parts = []
-    for name in sheet.supports:
-        if not name.lower().endswith(".md"):
-            continue
-        try:
-            with open(sheet.folder / name, "rb") as file:
-                data = file.read(SUPPORT_BYTES)
-        except OSError:
-            continue
-        parts.append(_FRONT_MATTER.sub("", data.decode("utf-8", errors="replace"), count=1))
-    return "\n\n".join(parts)
 
 
 def acronyms(text: str) -> list[str]:

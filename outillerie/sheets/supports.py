@@ -6,11 +6,13 @@ imports it from here. A folder is walked without following symbolic links to fol
 
 from __future__ import annotations
 
+import re
+
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from ..errors import CONTROL, control_name, excerpt
 from .files import FileTrouble, real_path
@@ -160,3 +162,23 @@ def _entry(path: Path, shown: str, resources: Path, errors: list[str], warnings:
                       "d'un texte Markdown. Pour corriger : découpez-le, ou donnez-le en PDF.")
         return None
     return "file"
+
+
+SUPPORT_BYTES = 256 * 1024  # read of each Markdown support for search: enough for any card set, bounded for a huge one
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[^\n]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def supports_text(sheet: Any) -> str:
+    """The text of a sheet's Markdown supports (cards, scenarios, memos), front matter left out: what the terminal's
+    search and the site's search both index, read the same way so that they agree."""
+    parts = []
+    for name in sheet.supports:
+        if not name.lower().endswith(".md"):
+            continue
+        try:
+            with open(sheet.folder / name, "rb") as file:
+                data = file.read(SUPPORT_BYTES)
+        except OSError:
+            continue
+        parts.append(_FRONT_MATTER.sub("", data.decode("utf-8", errors="replace"), count=1))
+    return "\n\n".join(parts)
