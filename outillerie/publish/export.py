@@ -39,7 +39,7 @@ from .folders import aside_pattern, claimed_folder, swap_in, sweep
 from .documents import Pending, finish_all, link_tree, plan_documents
 from .kits import credits_text, kit_filename
 from .markdown import Rendered, french_spacing, render_markdown
-from .identity import NO_ADDRESS_NOTE, SITE_NAME, SiteIdentity, sheet_origin, site_addresses
+from .identity import NO_ADDRESS_NOTE, SiteIdentity, sheet_origin, site_addresses
 from .impact import FIGURES_PAGE, declaration_target, figures_context, figures_link
 from .opendata import write_open_data
 from .memory import folder_stamp, memory_path, read_memory, write_memory

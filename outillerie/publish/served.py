@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import ExportError
-from .export import SITE_NAME, _environment, _style, _trusted
+from .export import _environment, _style, _trusted
+from .identity import SITE_NAME
 from .impact import figures_context
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
-from ..errors import Problem, SearchIndexError
+from ..errors import Problem, SearchIndexError, reason_fr
 from ..french.analysis import ANALYZER_VERSION
 from ..sheets.freshness import start_current_id, write_json_atomically
 from . import engine
@@ -141,7 +141,7 @@ def _refresh(snapshot: Snapshot, index_dir: Path, notify: Notify, progress: Prog
     try:
         return _rebuild(snapshot, index_dir, notify, progress)
     except OSError as error:
-        raise SearchIndexError(f"l'index ne peut pas être écrit dans « {index_dir} » ({error.strerror}). "
+        raise SearchIndexError(f"l'index ne peut pas être écrit dans « {index_dir} » ({reason_fr(error)}). "
                                "Pour corriger : vérifiez la place libre sur le disque et les droits "
                                "d'écriture de ce dossier.") from error
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import SearchIndexError
+from ..errors import SearchIndexError, reason_fr
 
 LOCK_FILE = "outillerie.lock"
 
@@ -42,7 +42,7 @@ class WriteLock:
         try:
             self.index_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise SearchIndexError(f"le dossier de l'index « {self.index_dir} » ne peut pas être créé ({error.strerror}). "
+            raise SearchIndexError(f"le dossier de l'index « {self.index_dir} » ne peut pas être créé ({reason_fr(error)}). "
                                    "Pour corriger : vérifiez les droits d'écriture, ou donnez une autre bibliothèque "
                                    "avec --library.") from error
         try:
@@ -58,7 +58,7 @@ class WriteLock:
                 time.sleep(0.05)
         except OSError as error:
             raise SearchIndexError(f"le verrou de l'index « {self.index_dir / LOCK_FILE} » ne peut pas être pris "
-                                   f"({error.strerror}). Pour corriger : vérifiez les droits d'écriture du dossier.") from error
+                                   f"({reason_fr(error)}). Pour corriger : vérifiez les droits d'écriture du dossier.") from error
         return self
 
     def __exit__(self, *exc: object) -> None:

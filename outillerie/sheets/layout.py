@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Problem, reason_fr
 from .fields import ERROR, WARNING, Collector
 from .sheet import heading_of, read_front_matter
 from .vocabulary import fold_key
@@ -56,7 +56,7 @@ def read_support(path: Path, shown: str) -> SupportText:
             return SupportText(SupportLayout(), None, "", 1, ())  # not a document: the file checks say why
         text = path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
     except OSError as error:
-        problem = Problem(shown, 0, ERROR, f"le support ne peut pas être lu ({error.strerror}). "
+        problem = Problem(shown, 0, ERROR, f"le support ne peut pas être lu ({reason_fr(error)}). "
                                            "Pour corriger : vérifiez ses droits de lecture.")
         return SupportText(SupportLayout(), None, "", 1, (problem,))
     return parse_support(text.replace("\r\n", "\n"), shown)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..errors import LibraryError, Problem, SheetError, relative
+from ..errors import LibraryError, Problem, relative, reason_fr
 from .fields import WARNING, Collector, _FieldReader, _license, _participants
 from .programme_items import Item, ItemReader, Session, locate_lines
 from .sheet import MAX_BYTES, MAX_SLUG, SLUG_RE, read_front_matter
@@ -108,7 +108,7 @@ def _read_text(path: Path, root: Path, out: Collector) -> str | None:
                      "contenir un index.md (outillerie programme new \"Titre\" --sheet … en crée un).")
         return None
     except OSError as error:
-        out.error(0, f"le fichier ne peut pas être lu ({error.strerror}). Pour corriger : vérifiez ses droits de lecture.")
+        out.error(0, f"le fichier ne peut pas être lu ({reason_fr(error)}). Pour corriger : vérifiez ses droits de lecture.")
         return None
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
