@@ -119,23 +119,21 @@ def fetch_stats(server: str, by: str = "resource", since: date | None = None,
                 until: date | None = None) -> dict[str, Any]:
     """The public figures of a running server (`/api/stats.json`)."""
     query = urlencode({"by": by, **{k: v.isoformat() for k, v in (("since", since), ("until", until)) if v}})
-    url = f"{server.rstrip('/')}/api/stats.json?{query}"
-    with _get(url) as response:
-        _raise_for_status(response, url)
-        try:
-            return response.json()
-        except ValueError as error:
-            raise ClientError(f"{url} n'a pas renvoyé de JSON : est-ce bien un serveur outillerie ? "
-                              "Pour corriger : donnez l'adresse affichée par outillerie serve.") from error
+    return _get_json(f"{server.rstrip('/')}/api/stats.json?{query}")
 
 
 def fetch_figures(server: str) -> dict[str, Any]:
     """Every public figure of a running server (`/api/chiffres.json`), as `outillerie stats --figures` writes them."""
-    url = f"{server.rstrip('/')}/api/chiffres.json"
+    return _get_json(f"{server.rstrip('/')}/api/chiffres.json")
+
+
+def _get_json(url: str) -> dict[str, Any]:
+    """The JSON a running server answers at `url`, or a French message when it is not an outillerie server."""
     with _get(url) as response:
         _raise_for_status(response, url)
         try:
-            return response.json()
+            data: dict[str, Any] = response.json()
+            return data
         except ValueError as error:
             raise ClientError(f"{url} n'a pas renvoyé de JSON : est-ce bien un serveur outillerie ? "
                               "Pour corriger : donnez l'adresse affichée par outillerie serve.") from error
