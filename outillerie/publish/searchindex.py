@@ -161,7 +161,7 @@ def build_search_index(sheets: Sequence[Sheet], entries: Sequence[Mapping[str, A
 
 def _word_table(forms: Iterable[str], postings: Mapping[str, Any]) -> dict[str, list[str]]:
     table: dict[str, list[str]] = {}
-    for form in set(forms):
+    for form in sorted(set(forms)):  # sorted: a key reached from several forms lists their terms in one order
         for key, terms in _keys(form):
             kept = [t for t in terms if t in postings]
             if kept:
@@ -199,7 +199,7 @@ def thesaurus_words() -> dict[str, list[str]]:
     finds its group by them, as `search` finds it by analysing the word."""
     forms = {form for group in load_thesaurus().groups for entry in group for form in analysis.written_forms(entry.text)}
     table: dict[str, list[str]] = {}
-    for form in forms:
+    for form in sorted(forms):  # sorted: the first form to reach a key gives its terms, whatever the hash seed
         for key, terms in _keys(form):
             if terms:
                 table.setdefault(key, terms)
