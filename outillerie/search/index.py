@@ -11,7 +11,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
 
 from ..errors import Problem, SearchIndexError, reason_fr
 from ..french.analysis import ANALYZER_VERSION
@@ -164,7 +164,7 @@ def _wanted(snapshot: Snapshot) -> dict[str, str]:
     supports: dict[str, list[str]] = {}
     for path, line in sorted(snapshot.watched.items()):
         supports.setdefault(path.split("/")[1], []).append(f"{path}={line}")
-    return {sheet.slug: snapshot.digest(sheet.slug) + _signature(supports.get(sheet.slug)) for sheet in snapshot.sheets()}
+    return {slug: snapshot.digest(slug) + _signature(supports.get(slug)) for slug in snapshot.valid_slugs()}
 
 
 def _signature(lines: list[str] | None) -> str:
@@ -173,8 +173,32 @@ def _signature(lines: list[str] | None) -> str:
     return ":" + hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()[:16] if lines else ""
 
 
+# A rebuild writes segments of at most this many sheets, or this many bytes of index.md: their postings (about
+# eleven times the text, in memory) are sorted without temporary run files (bench/RESULTS.md, issue 13).
+SEGMENT_SHEETS = 2000
+SEGMENT_BYTES = 10_000_000
+PROCESSES = 2
+
+
+def _batches(snapshot: Snapshot, slugs: list[str]) -> list[list[str]]:
+    """The sheets of each segment: a large library has at least one per process."""
+    most = SEGMENT_SHEETS if len(slugs) < LARGE_LIBRARY else min(SEGMENT_SHEETS, -(-len(slugs) // PROCESSES))
+    batches: list[list[str]] = [[]]
+    size = 0
+    for slug in slugs:
+        line = snapshot.states.lights[slug].line
+        length = int(line.split(":", 1)[0]) if line[:1].isdigit() else 0
+        if batches[-1] and (len(batches[-1]) >= most or size + length > SEGMENT_BYTES):
+            batches.append([])
+            size = 0
+        batches[-1].append(slug)
+        size += length
+    return [batch for batch in batches if batch]
+
+
 def _rebuild(snapshot: Snapshot, index_dir: Path, notify: Notify, progress: Progress | None) -> IndexReport:
-    """Build from scratch into a new generation folder, then swap it in by replacing the manifest."""
+    """Build from scratch into a new generation folder, then swap it in by replacing the manifest. The sheets are
+    read again one at a time (never all held), by two processes for a large library, each writing segments."""
     import shutil
     import uuid
 
@@ -183,26 +207,73 @@ def _rebuild(snapshot: Snapshot, index_dir: Path, notify: Notify, progress: Prog
     folder = index_dir / generation
     folder.mkdir()
     try:
-        large = len(wanted) >= LARGE_LIBRARY
-        ix, writer = engine.create(folder, large)
-        try:
-            for number, sheet in enumerate(snapshot.sheets(), 1):
-                writer.add_document(**document(snapshot.full_sheet(sheet), snapshot.root))
-                if progress:
-                    progress("Indexation", number, len(wanted))
-            if large:
-                notify("Écriture de l'index…")
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        ix.close()
+        engine.create(folder)
+        segments = []
+        done = 0
+        for segment, count in _write_batches(snapshot, folder, _batches(snapshot, sorted(wanted))):
+            segments.append(segment)
+            done += count
+            if progress:
+                progress("Indexation", done, len(wanted))
+        if len(wanted) >= LARGE_LIBRARY:
+            notify("Écriture de l'index…")
+        engine.commit_segments(folder, segments)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _save(index_dir, generation, snapshot.id, wanted)
     _remove_old_generations(index_dir, keep=generation)
     return IndexReport(added=len(wanted), rebuilt=True, problems=snapshot.errors)
+
+
+_JOB: tuple[Snapshot, Path] | None = None  # what forked writers inherit (never pickled)
+
+
+def _write_batches(snapshot: Snapshot, folder: Path, batches: list[list[str]]) -> Iterator[tuple[Any, int]]:
+    """One segment per batch with its number of sheets: in this process for a small library, else by forked
+    processes (the snapshot is inherited, the sheets are read by the writers themselves)."""
+    import os
+
+    global _JOB
+    if sum(map(len, batches)) < LARGE_LIBRARY or len(batches) < 2 or not hasattr(os, "fork"):
+        for batch in batches:
+            yield engine.write_segment(folder, _documents(snapshot, batch)), len(batch)
+        return
+    import gc
+    import multiprocessing
+
+    _JOB = (snapshot, folder)
+    gc.freeze()  # the writers share the parent's objects: a collection in a child would copy their pages
+    try:
+        with multiprocessing.get_context("fork").Pool(min(PROCESSES, len(batches))) as pool:
+            yield from pool.imap(_write_batch, batches)
+    finally:
+        gc.unfreeze()
+        _JOB = None
+
+
+def _write_batch(slugs: list[str]) -> tuple[Any, int]:
+    """In a forked writer: one segment of these sheets."""
+    assert _JOB is not None
+    snapshot, folder = _JOB
+    return engine.write_segment(folder, _documents(snapshot, slugs)), len(slugs)
+
+
+def _documents(snapshot: Snapshot, slugs: list[str]) -> Iterator[dict[str, Any]]:
+    """The documents of these sheets, each read again when it is indexed (but those this call already read)."""
+    from ..errors import SheetError
+    from ..sheets.sheet import read_sheet
+    from ..sheets.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    for slug in slugs:
+        sheet = snapshot.fresh.get(slug)
+        if sheet is None:
+            try:
+                sheet = read_sheet(snapshot.root / "resources" / slug / "index.md", snapshot.root, vocabulary)
+            except SheetError:  # it changed since the snapshot: the next command sees its stat move
+                continue
+        yield document(sheet, snapshot.root)
 
 
 def _remove_old_generations(index_dir: Path, keep: str) -> None:
@@ -236,14 +307,16 @@ def _update(snapshot: Snapshot, index_dir: Path, manifest: Manifest) -> IndexRep
         try:
             for slug in to_delete:
                 writer.delete_by_term("slug", slug)
-            by_slug = {sheet.slug: sheet for sheet in snapshot.sheets() if sheet.slug in set(to_write)}
+            by_slug = {sheet.slug: sheet for sheet in snapshot.iter_sheets(to_write)}
             for slug in to_write:
                 writer.update_document(**document(snapshot.full_sheet(by_slug[slug]), snapshot.root))
         except BaseException:
             writer.cancel()
             raise
-        engine.commit_tidy(ix, writer)
+        tidy = engine.commit_tidy(ix, writer)
         ix.close()
+        if tidy == "rebuild":  # a quarter of a large index deleted: rebuilt on both cores, without run files
+            raise _MostChanged()
     if to_write or to_delete or manifest.snapshot != snapshot.id:
         _save(index_dir, manifest.generation, snapshot.id, wanted)
     added = len(set(to_write) - set(documents))

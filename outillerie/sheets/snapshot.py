@@ -13,22 +13,22 @@ snapshot, since a sheet that changes can break a programme that did not.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..errors import Problem, SheetError, excerpt, relative
+from .details import DETAILS_FILE, Details, Light
 from .fields import WARNING
 from .files import FileTrouble, read_regular, strays
 from .freshness import (
     FORMAT,
     STAMP_FILE,
     library_stats,
-    library_stats_text,
     rules_fingerprint,
+    search_key,
     snapshot_id,
-    stats_text,
     watched_lines,
     write_json_atomically,
 )
@@ -46,9 +46,8 @@ from .rules import duplicate_titles, unknown_origins, validate_sheet
 from .sheet import MAX_BYTES, Sheet, read_sheet
 from .vocabulary import load_vocabulary
 
-DETAILS_FILE = "bibliotheque-fiches.json"  # large: every sheet's digest, record and findings
-
 Progress = Callable[[str, int, int], None]
+FLAT = "0"  # the supports' stamp of a folder with neither subfolder nor Markdown support: unchanged while it is
 
 
 # --- The snapshot -----------------------------------------------------------------------------------------
@@ -65,6 +64,24 @@ class SheetState:
     problems: tuple[Problem, ...]
 
 
+class SheetStates(Mapping[str, SheetState]):
+    """Every sheet folder by slug; a record is read from the details file when asked for, never all at once."""
+
+    def __init__(self, details: Details, lights: Mapping[str, Light]) -> None:
+        self.details = details
+        self.lights = lights
+
+    def __getitem__(self, slug: str) -> SheetState:
+        light = self.lights[slug]
+        return SheetState(slug, light.digest, self.details.record(slug) if light.readable else None, light.problems)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.lights)
+
+    def __len__(self) -> int:
+        return len(self.lights)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Every sheet folder of a library, its findings, and which sheets are valid."""
@@ -72,37 +89,46 @@ class Snapshot:
     root: Path
     id: str
     fingerprint: str
-    states: Mapping[str, SheetState]
+    states: SheetStates
     shared: tuple[Problem, ...]
     fresh: Mapping[str, Sheet] = field(default_factory=dict, repr=False)  # sheets parsed by this call, body included
     programme_states: Mapping[str, ProgrammeState] = field(default_factory=dict)
     programme_shared: tuple[Problem, ...] = ()  # findings of programmes against the sheets
     watched: Mapping[str, str] = field(default_factory=dict)  # Markdown supports (searched text) → their stat line
 
-    @property
+    @cached_property
     def problems(self) -> tuple[Problem, ...]:
         """Every finding, warnings included, sorted by file and line."""
-        found = [p for state in self.states.values() for p in state.problems]
+        found = [p for light in self.states.lights.values() if light.findings != "[]" for p in light.problems]
         return tuple(sorted(set(found + list(self.shared))))
 
-    @property
+    @cached_property
     def errors(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.is_error)
+        """The errors only (the warnings of the sheets without an error are not even read)."""
+        found = [p for light in self.states.lights.values() if light.broken for p in light.problems if p.is_error]
+        return tuple(sorted(set(found + [p for p in self.shared if p.is_error])))
 
     def is_valid(self, slug: str) -> bool:
         return slug in self._valid
 
-    @property
+    @cached_property
     def _valid(self) -> frozenset[str]:
         broken = {p.path for p in self.shared if p.is_error}
-        return frozenset(slug for slug, state in self.states.items()
-                         if state.record is not None and not any(p.is_error for p in state.problems)
-                         and state.record["path"] not in broken)
+        return frozenset(slug for slug, light in self.states.lights.items()
+                         if light.readable and not light.broken
+                         and f"resources/{slug}/index.md" not in broken)
+
+    def valid_slugs(self) -> list[str]:
+        return sorted(self._valid)
 
     def sheets(self) -> tuple[Sheet, ...]:
         """The valid sheets, sorted by slug; their body is empty unless parsed by this call (see `full_sheet`)."""
-        return tuple(self.fresh.get(slug) or sheet_from_record(self.states[slug].record or {}, self.root)
-                     for slug in sorted(self._valid))
+        return tuple(self.iter_sheets())
+
+    def iter_sheets(self, slugs: Iterable[str] | None = None) -> Iterator[Sheet]:
+        """The valid sheets (or these ones), one at a time: a large library is never held whole."""
+        for slug, record in self.states.details.records(self.valid_slugs() if slugs is None else slugs):
+            yield self.fresh.get(slug) or sheet_from_record(record, self.root)
 
     def full_sheet(self, sheet: Sheet) -> Sheet:
         """A sheet with its body and outline: the one parsed by this call, or the file read again."""
@@ -130,7 +156,7 @@ class Snapshot:
 
     def digest(self, slug: str) -> str:
         """What an index or a site compares to know that a sheet's content changed (file and rules)."""
-        return f"{self.states[slug].digest}:{self.fingerprint[:16]}"
+        return f"{self.states.lights[slug].digest}:{self.fingerprint[:16]}"
 
 
 # Sheets read by one call are kept whole (body included) for the command that follows, up to this many: past it
@@ -142,48 +168,96 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     """The library as it is on disk, reading again only the folders that moved since the remembered snapshot."""
     fingerprint = rules_fingerprint(root)
     scanned, programme_lines = library_stats(root)
-    stats = library_stats_text(scanned, programme_lines)
-    remembered, remembered_programmes = _read(cache_dir, fingerprint) if cache_dir else ({}, {})
+    details = Details(cache_dir, fingerprint)
+    remembered = details.lights()
+    lights, fresh, reread = _sheet_lights(root, scanned, remembered, details, progress)
+    gone = set(remembered) - set(lights)
+    if gone:
+        details.forget(gone)
+    programmes, programme_reread = _programme_states(root, programme_lines, details)
+    reread += programme_reread
+    ignored = [Problem(f"resources/{excerpt(name, 100)}", 0, WARNING, message)
+               for name, message in strays(root / "resources")]
+    watched = watched_lines(root, (f"resources/{slug}/{name}" for slug, light in lights.items()
+                                   if light.supports != "[]" for name in light.md_supports))
+    shared = _shared_findings(root, details, lights)
+    key = search_key(scanned, programme_lines, watched)
+    lines_text = "".join(f"{slug}\t{light.line}\n" for slug, light in lights.items())
+    snapshot = Snapshot(root, snapshot_id(fingerprint, lines_text + key), fingerprint, SheetStates(details, lights),
+                        shared + tuple(ignored), fresh, programmes, watched=watched)
+    if programmes:
+        snapshot = _with_programme_findings(snapshot)
+    changed = bool(reread or gone)
+    if details.commit() and cache_dir and not details.in_memory and (changed or not _stamp_says(cache_dir, snapshot.id)):
+        _write_stamp(cache_dir, snapshot, key)
+    return snapshot
+
+
+def _sheet_lights(root: Path, scanned: list[tuple[str, str]], remembered: Mapping[str, Light], details: Details,
+                  progress: Progress | None) -> tuple[dict[str, Light], dict[str, Sheet], int]:
+    """Each sheet folder: remembered when its stat line (and its supports' stamp) did not move, else read again and
+    written to the details (records are not kept, but for the first few sheets read, kept whole)."""
     vocabulary = load_vocabulary()
-    states: dict[str, SheetState] = {}
+    lights: dict[str, Light] = {}
     fresh: dict[str, Sheet] = {}
     reread = 0
-    kept: dict[str, str] = {}  # the stat line plus the Markdown supports' stamp: check reads their front matter
     for number, (slug, line) in enumerate(scanned, 1):
         old = remembered.get(slug)
-        kept[slug] = f"{line}|{supports_stamp(root / 'resources' / slug)}"
-        if old is not None and old[0] == kept[slug] and line != "-":
-            states[slug] = old[1]
+        if old is not None and line != "-" and old.line == f"{line}|{FLAT}":
+            lights[slug] = old  # the folder did not move: still flat, the stamp needs no walk
         else:
-            reread += 1
-            states[slug], sheet = _read_state(root, slug, vocabulary)
-            if sheet is not None and len(fresh) < KEEP_BODIES:
-                fresh[slug] = sheet
+            kept = f"{line}|{_supports_stamp(root / 'resources' / slug)}"
+            if old is not None and old.line == kept and line != "-":
+                lights[slug] = old
+            else:
+                reread += 1
+                state, sheet = _read_state(root, slug, vocabulary)
+                lights[slug] = details.put(slug, kept, state.digest, state.record, state.problems)
+                if sheet is not None and len(fresh) < KEEP_BODIES:
+                    fresh[slug] = sheet
         if progress:
             progress("Lecture des fiches", number, len(scanned))
-    records = [sheet_from_record(s.record, root) for s in states.values()
-               if s.record is not None and not any(p.is_error for p in s.problems)]
+    return lights, fresh, reread
+
+
+def _supports_stamp(folder: Path) -> str:
+    """FLAT for a folder holding no subfolder and no Markdown support besides index.md (true while the folder's own
+    time does not move), else the digest of its Markdown supports' stats (see layout.supports_stamp)."""
+    import os
+
+    try:
+        with os.scandir(folder) as entries:
+            flat = all(not (entry.name.endswith(".md") and entry.name != "index.md") and not entry.is_dir()
+                       for entry in entries)
+    except OSError:
+        flat = False
+    return FLAT if flat else supports_stamp(folder)
+
+
+def _programme_states(root: Path, programme_lines: list[tuple[str, str]],
+                      details: Details) -> tuple[dict[str, ProgrammeState], int]:
+    remembered = {slug: state_from_json(slug, entry) for slug, entry in details.programmes().items()}
+    vocabulary = load_vocabulary()
     programmes: dict[str, ProgrammeState] = {}
+    reread = 0
     for slug, line in programme_lines:
-        old_programme = remembered_programmes.get(slug)
-        if old_programme is not None and old_programme[0] == line and line != "-":
-            programmes[slug] = old_programme[1]
+        old = remembered.get(slug)
+        if old is not None and old[0] == line and line != "-":
+            programmes[slug] = old[1]
         else:
             reread += 1
             programmes[slug] = read_programme_state(root, slug, vocabulary)[0]
-    ignored = [Problem(f"resources/{excerpt(name, 100)}", 0, WARNING, message)
-               for name, message in strays(root / "resources")]
-    watched = watched_lines(root, (f"resources/{slug}/{name}" for slug, state in states.items() if state.record
-                                   for name in state.record.get("supports", ()) if name.lower().endswith(".md")))
-    snapshot = Snapshot(root, snapshot_id(fingerprint, stats + stats_text(sorted(watched.items()))), fingerprint,
-                        states, tuple(duplicate_titles(records, root)) + tuple(unknown_origins(records, states, root))
-                        + tuple(ignored), fresh, programmes, watched=watched)
-    if programmes:
-        snapshot = _with_programme_findings(snapshot)
-    if cache_dir and (reread or len(remembered) != len(states) or len(remembered_programmes) != len(programmes)
-                      or not (remembered or remembered_programmes)):
-        _write(cache_dir, snapshot, dict(scanned), dict(programme_lines), kept)
-    return snapshot
+    if reread or len(remembered) != len(programmes):
+        lines = dict(programme_lines)
+        details.put_programmes({slug: state_to_json(lines[slug], state) for slug, state in programmes.items()})
+    return programmes, reread + (len(remembered) != len(programmes))
+
+
+def _shared_findings(root: Path, details: Details, lights: Mapping[str, Light]) -> tuple[Problem, ...]:
+    """The findings across sheets, worked out from the few sheets concerned (a shared title, an unknown origin)."""
+    titled = [sheet_from_record(record, root) for record in details.sharing_titles()]
+    adapted = [sheet_from_record(record, root) for record in details.based_on_others()]
+    return tuple(duplicate_titles(titled, root)) + tuple(unknown_origins(adapted, lights, root))
 
 
 def _with_programme_findings(snapshot: Snapshot) -> Snapshot:
@@ -215,39 +289,21 @@ def _read_state(root: Path, slug: str, vocabulary: Any) -> tuple[SheetState, She
     return SheetState(slug, digest, sheet_to_record(sheet, root), problems), sheet
 
 
-Remembered = dict[str, tuple[str, SheetState]]
-RememberedProgrammes = dict[str, tuple[str, ProgrammeState]]
+def _stamp_says(cache_dir: Path, snapshot_id: str) -> bool:
+    import json
 
-
-def _read(cache_dir: Path, fingerprint: str) -> tuple[Remembered, RememberedProgrammes]:
-    """The remembered states by slug, with their stat line; nothing when absent, foreign or made by other code."""
     try:
-        data = json.loads((cache_dir / DETAILS_FILE).read_text(encoding="utf-8"))
-        if data.get("format") != FORMAT or data.get("fingerprint") != fingerprint:
-            return {}, {}
-        sheets = {slug: (line, SheetState(slug, digest, record, tuple(Problem(*p) for p in problems)))
-                  for slug, (line, digest, record, problems) in data["sheets"].items()}
-        return sheets, {slug: state_from_json(slug, entry) for slug, entry in data["programmes"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}, {}
+        return bool(json.loads((cache_dir / STAMP_FILE).read_text(encoding="utf-8")).get("id") == snapshot_id)
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
-def _write(cache_dir: Path, snapshot: Snapshot, lines: Mapping[str, str], programme_lines: Mapping[str, str],
-           kept: Mapping[str, str]) -> None:
-    """Details first, then the small stamp that `current_id` reads: a reader never trusts half a snapshot.
-
-    The snapshot is a cache: a folder that cannot be written only costs the next command a full read."""
-    sheets = {slug: [kept.get(slug, lines[slug]), state.digest, state.record, [list(vars(p).values()) for p in state.problems]]
-              for slug, state in sorted(snapshot.states.items())}
-    programmes = {slug: state_to_json(programme_lines[slug], state)
-                  for slug, state in sorted(snapshot.programme_states.items())}
-    stamp = {"format": FORMAT, "fingerprint": snapshot.fingerprint, "id": snapshot.id,
-             "stats": library_stats_text(sorted(lines.items()), sorted(programme_lines.items())),
-             "watch": dict(snapshot.watched)}
+def _write_stamp(cache_dir: Path, snapshot: Snapshot, key: str) -> None:
+    """The small stamp that `current_id` reads, swapped in after the details were committed: a reader never trusts
+    half a snapshot. The snapshot is a cache: a folder that cannot be written only costs the next command a full read."""
+    stamp = {"format": FORMAT, "fingerprint": snapshot.fingerprint, "id": snapshot.id, "key": key,
+             "watch": sorted(snapshot.watched)}
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        write_json_atomically(cache_dir / DETAILS_FILE, {"format": FORMAT, "fingerprint": snapshot.fingerprint,
-                                                         "sheets": sheets, "programmes": programmes})
         write_json_atomically(cache_dir / STAMP_FILE, stamp)
     except OSError:
         pass

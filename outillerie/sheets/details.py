@@ -1,0 +1,178 @@
+"""The snapshot's details kept between commands: one row per sheet (its stat line, digest, record and findings) in a
+SQLite file of the cache folder, read and written per sheet, in one transaction, never loaded whole as Python
+objects. A library of 100,000 sheets keeps ~150 MB of records there; a command holds only each sheet's stat line,
+digest and findings, and reads a record when it needs one.
+
+The file is a cache: one that cannot be opened, is damaged or was written by other code is emptied or replaced by
+a database in memory, which only costs the next command a full read.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
+
+from ..errors import Problem
+from .freshness import FORMAT
+
+DETAILS_FILE = "bibliotheque-fiches.sqlite"
+_OLD_DETAILS = "bibliotheque-fiches.json"  # format 2 kept them in one JSON file, read and rewritten whole
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sheets (slug TEXT PRIMARY KEY, line TEXT NOT NULL, digest TEXT NOT NULL, record TEXT,
+    problems TEXT NOT NULL, broken INTEGER NOT NULL, usable INTEGER NOT NULL, title_key TEXT, based_on TEXT, md_supports TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sheets_title ON sheets (title_key) WHERE usable;
+CREATE TABLE IF NOT EXISTS programmes (slug TEXT PRIMARY KEY, entry TEXT NOT NULL);
+"""
+
+
+class Light(NamedTuple):
+    """What a command holds of a sheet: its stat line (with its supports' stamp), digest, whether its record could
+    be read, whether it has an error, its findings as JSON (read when asked for) and its Markdown supports as JSON
+    (searched text: their stat is watched). A plain row: 100,000 of them load in a fraction of a second."""
+
+    line: str
+    digest: str
+    readable: int
+    broken: int
+    findings: str
+    supports: str
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return () if self.findings == "[]" else tuple(Problem(*p) for p in json.loads(self.findings))
+
+    @property
+    def md_supports(self) -> list[str]:
+        return [] if self.supports == "[]" else list(json.loads(self.supports))
+
+
+def problems_text(problems: Iterable[Problem]) -> str:
+    return json.dumps([list(vars(p).values()) for p in problems], ensure_ascii=False)
+
+
+class Details:
+    """The rows of one library's snapshot. Writes go into one transaction, committed by `commit`."""
+
+    def __init__(self, cache_dir: Path | None, fingerprint: str) -> None:
+        self.connection = _connect(cache_dir, fingerprint)
+        self.in_memory = self.connection.execute("PRAGMA database_list").fetchone()[2] == ""
+        self.writing = False
+
+    def lights(self) -> dict[str, Light]:
+        """Every remembered sheet by slug (records left in the file)."""
+        rows = self.connection.execute(
+            "SELECT slug, line, digest, record IS NOT NULL, broken, problems, md_supports FROM sheets")
+        return {row[0]: Light(*row[1:]) for row in rows}
+
+    def programmes(self) -> dict[str, list[Any]]:
+        return {slug: json.loads(entry) for slug, entry in self.connection.execute("SELECT slug, entry FROM programmes")}
+
+    def record(self, slug: str) -> dict[str, Any] | None:
+        row = self.connection.execute("SELECT record FROM sheets WHERE slug = ?", (slug,)).fetchone()
+        return json.loads(row[0]) if row and row[0] is not None else None
+
+    def records(self, slugs: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The records of these slugs, in their order, read a few hundred at a time."""
+        wanted = list(slugs)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            found = dict(self.connection.execute(
+                f"SELECT slug, record FROM sheets WHERE slug IN ({','.join('?' * len(chunk))})", chunk))
+            for slug in chunk:
+                if found.get(slug) is not None:
+                    yield slug, json.loads(found[slug])
+
+    def sharing_titles(self) -> Iterator[dict[str, Any]]:
+        """The records of the usable sheets whose folded title another usable sheet has."""
+        rows = self.connection.execute(
+            "SELECT record FROM sheets WHERE usable AND title_key IN "
+            "(SELECT title_key FROM sheets WHERE usable GROUP BY title_key HAVING count(*) > 1) ORDER BY slug")
+        return (json.loads(record) for (record,) in rows)
+
+    def based_on_others(self) -> Iterator[dict[str, Any]]:
+        """The records of the usable sheets that name the sheet they adapt."""
+        rows = self.connection.execute("SELECT record FROM sheets WHERE usable AND based_on != '' ORDER BY slug")
+        return (json.loads(record) for (record,) in rows)
+
+    def _begin(self) -> None:
+        if not self.writing:
+            self.connection.execute("BEGIN")
+            self.writing = True
+
+    def put(self, slug: str, line: str, digest: str, record: Mapping[str, Any] | None,
+            problems: Iterable[Problem]) -> Light:
+        """Remember one sheet read again (inside the open transaction)."""
+        from .vocabulary import fold_key
+
+        self._begin()
+        found = tuple(problems)
+        broken = any(p.is_error for p in found)
+        supports = json.dumps([name for name in (record or {}).get("supports", ()) if name.lower().endswith(".md")])
+        light = Light(line, digest, record is not None, broken, problems_text(found), supports)
+        self.connection.execute(
+            "INSERT OR REPLACE INTO sheets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (slug, line, digest, None if record is None else json.dumps(record, ensure_ascii=False), light.findings,
+             broken, record is not None and not broken, fold_key(record["title"]) if record else None,
+             (record or {}).get("based_on") or "", supports))
+        return light
+
+    def forget(self, slugs: Iterable[str]) -> None:
+        self._begin()
+        self.connection.executemany("DELETE FROM sheets WHERE slug = ?", ((slug,) for slug in slugs))
+
+    def put_programmes(self, entries: Mapping[str, list[Any]]) -> None:
+        self._begin()
+        self.connection.execute("DELETE FROM programmes")
+        self.connection.executemany("INSERT INTO programmes VALUES (?, ?)",
+                                    ((slug, json.dumps(entry, ensure_ascii=False)) for slug, entry in entries.items()))
+
+    def commit(self) -> bool:
+        """Commit the open transaction; False when the file could not be written (the cache is only lost)."""
+        if not self.writing:
+            return True
+        self.writing = False
+        try:
+            self.connection.execute("COMMIT")
+            return True
+        except sqlite3.Error:
+            try:
+                self.connection.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            return False
+
+
+def _connect(cache_dir: Path | None, fingerprint: str) -> sqlite3.Connection:
+    """The cache file, emptied when written for other rules or other code; a database in memory when it cannot be
+    opened or written (a read-only folder, a damaged file)."""
+    if cache_dir is not None:
+        path = cache_dir / DETAILS_FILE
+        for attempt in (1, 2):
+            try:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                (cache_dir / _OLD_DETAILS).unlink(missing_ok=True)
+                connection = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+                _prepare(connection, fingerprint)
+                return connection
+            except sqlite3.DatabaseError:  # damaged or not a database: start again from an empty file
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    break
+            except (sqlite3.Error, OSError):
+                break
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    _prepare(connection, fingerprint)
+    return connection
+
+
+def _prepare(connection: sqlite3.Connection, fingerprint: str) -> None:
+    connection.execute("PRAGMA synchronous = NORMAL")
+    connection.executescript(_TABLES)
+    meta = dict(connection.execute("SELECT key, value FROM meta"))
+    if meta.get("format") != str(FORMAT) or meta.get("fingerprint") != fingerprint:
+        connection.executescript("BEGIN; DELETE FROM sheets; DELETE FROM programmes; DELETE FROM meta; COMMIT;")
+        connection.executemany("INSERT INTO meta VALUES (?, ?)", (("format", str(FORMAT)), ("fingerprint", fingerprint)))
