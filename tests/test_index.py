@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from outillerie.cli import cli
 from outillerie.errors import SearchIndexError
-from outillerie.search import engine
+from outillerie.search import segments
 from outillerie.search.index import update_index
 from outillerie.sheets.freshness import STAMP_FILE, current_id
 from outillerie.sheets.snapshot import DETAILS_FILE
@@ -438,7 +438,6 @@ def test_a_long_life_of_small_updates_keeps_the_index_in_few_segments(small: Pat
     for round_ in range(30):
         write_sheet(small, f"fiche-{round_ % 20:02}", f"Fiche {round_ % 20}", f"Comprendre le mot{round_}.")
         update_index(small, small / "index")
-        segments = list(_generation(small).glob("*.seg"))
-        assert len(segments) <= engine.MAX_SEGMENTS
+        assert len(list(_generation(small).glob("*.seg"))) <= segments.MAX_SEGMENTS
     assert slugs_for(small, "mot29") == ["fiche-09"] and slugs_for(small, "mot5") == []
     assert len(slugs_for(small, "comprendre")) == 20

@@ -10,7 +10,7 @@ import pickle
 import struct
 import zlib
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
 import whoosh
 import whoosh.index
@@ -95,73 +95,13 @@ def build_schema() -> Schema:
 
 
 def create(folder: Path) -> None:
-    """A new empty index in `folder`: segments are then written into it by `write_segment` and listed by
-    `commit_segments`."""
+    """A new empty index in `folder` (segments.py writes its segments)."""
     whoosh.index.create_in(str(folder), build_schema()).close()
-
-
-SEGMENT_MB = 256  # the postings of one segment are sorted in memory up to this size (see bench/RESULTS.md)
-
-
-def write_segment(folder: Path, documents: Iterable[dict[str, Any]]) -> Any:
-    """Write one segment of these documents into the index of `folder`, without committing it (several processes
-    may each write theirs; `commit_segments` lists them). Its postings are sorted in memory when they fit in
-    SEGMENT_MB: no temporary run files, which used to reach five times the final index."""
-    from whoosh.writing import SegmentWriter
-
-    ix = whoosh.index.open_dir(str(folder), schema=build_schema())
-    writer = SegmentWriter(ix, _lk=False, limitmb=SEGMENT_MB)
-    try:
-        for fields in documents:
-            writer.add_document(**fields)
-        return writer._finalize_segment()
-    except BaseException:
-        writer.cancel()
-        raise
-    finally:
-        ix.close()
-
-
-def commit_segments(folder: Path, segments: list[Any]) -> None:
-    """Make the segments written by `write_segment` the index of `folder` (a new table of contents)."""
-    ix = whoosh.index.open_dir(str(folder), schema=build_schema())
-    writer = ix.writer()
-    try:
-        writer._commit_toc([segment for segment in segments if segment.doc_count_all()])
-    finally:
-        writer._close_segment()
-        writer._finish()
-        ix.close()
 
 
 def open_index(folder: Path) -> Any:
     """Open an index folder named by our own manifest (never a folder we did not build)."""
     return whoosh.index.open_dir(str(folder), schema=build_schema())
-
-
-MAX_SEGMENTS = 12  # beyond this many segments, or a quarter of the documents deleted, an update optimizes
-DELETED_SHARE = 0.25
-# Past this many documents an optimize would push the whole index through Whoosh's temporary run files (about
-# seven times the index) for minutes: the segments a rebuild wrote stay, MERGE_SMALL merges the small ones the
-# updates add, and a quarter of the documents deleted asks for a rebuild instead.
-OPTIMIZE_UP_TO = 20_000
-
-
-def commit_tidy(ix: Any, writer: Any) -> str:
-    """Commit an update, merging small segments (Whoosh's MERGE_SMALL); then, when a long life of updates left many
-    segments or many deleted documents, which every query would otherwise pay for, optimize a small index into one
-    segment ("optimized") or say that a large one should be rebuilt ("rebuild"); else ""."""
-    writer.commit(merge=True)
-    segments = ix._segments()
-    total = sum(segment.doc_count_all() for segment in segments)
-    deleted = sum(segment.deleted_count() for segment in segments)
-    worn = bool(total) and deleted / total > DELETED_SHARE
-    if total > OPTIMIZE_UP_TO:
-        return "rebuild" if worn else ""
-    if len(segments) > MAX_SEGMENTS or worn:
-        ix.optimize()
-        return "optimized"
-    return ""
 
 
 def engine_version() -> str:

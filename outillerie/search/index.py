@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
 from ..errors import Problem, SearchIndexError, reason_fr
 from ..french.analysis import ANALYZER_VERSION
 from ..sheets.freshness import start_current_id, write_json_atomically
-from . import engine
+from . import engine, segments
 from .documents import document
 from .lock import WriteLock
 
@@ -208,16 +208,16 @@ def _rebuild(snapshot: Snapshot, index_dir: Path, notify: Notify, progress: Prog
     folder.mkdir()
     try:
         engine.create(folder)
-        segments = []
+        written = []
         done = 0
         for segment, count in _write_batches(snapshot, folder, _batches(snapshot, sorted(wanted))):
-            segments.append(segment)
+            written.append(segment)
             done += count
             if progress:
                 progress("Indexation", done, len(wanted))
         if len(wanted) >= LARGE_LIBRARY:
             notify("Écriture de l'index…")
-        engine.commit_segments(folder, segments)
+        segments.commit_segments(folder, written)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -237,7 +237,7 @@ def _write_batches(snapshot: Snapshot, folder: Path, batches: list[list[str]]) -
     global _JOB
     if sum(map(len, batches)) < LARGE_LIBRARY or len(batches) < 2 or not hasattr(os, "fork"):
         for batch in batches:
-            yield engine.write_segment(folder, _documents(snapshot, batch)), len(batch)
+            yield segments.write_segment(folder, _documents(snapshot, batch)), len(batch)
         return
     import gc
     import multiprocessing
@@ -256,7 +256,7 @@ def _write_batch(slugs: list[str]) -> tuple[Any, int]:
     """In a forked writer: one segment of these sheets."""
     assert _JOB is not None
     snapshot, folder = _JOB
-    return engine.write_segment(folder, _documents(snapshot, slugs)), len(slugs)
+    return segments.write_segment(folder, _documents(snapshot, slugs)), len(slugs)
 
 
 def _documents(snapshot: Snapshot, slugs: list[str]) -> Iterator[dict[str, Any]]:
@@ -313,7 +313,7 @@ def _update(snapshot: Snapshot, index_dir: Path, manifest: Manifest) -> IndexRep
         except BaseException:
             writer.cancel()
             raise
-        tidy = engine.commit_tidy(ix, writer)
+        tidy = segments.commit_tidy(ix, writer)
         ix.close()
         if tidy == "rebuild":  # a quarter of a large index deleted: rebuilt on both cores, without run files
             raise _MostChanged()

@@ -22,7 +22,8 @@ _OLD_DETAILS = "bibliotheque-fiches.json"  # format 2 kept them in one JSON file
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sheets (slug TEXT PRIMARY KEY, line TEXT NOT NULL, digest TEXT NOT NULL, record TEXT,
-    problems TEXT NOT NULL, broken INTEGER NOT NULL, usable INTEGER NOT NULL, title_key TEXT, based_on TEXT, md_supports TEXT NOT NULL);
+    problems TEXT NOT NULL, broken INTEGER NOT NULL, usable INTEGER NOT NULL, title_key TEXT, based_on TEXT,
+    md_supports TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS sheets_title ON sheets (title_key) WHERE usable;
 CREATE TABLE IF NOT EXISTS programmes (slug TEXT PRIMARY KEY, entry TEXT NOT NULL);
 """
@@ -170,9 +171,14 @@ def _connect(cache_dir: Path | None, fingerprint: str) -> sqlite3.Connection:
 
 
 def _prepare(connection: sqlite3.Connection, fingerprint: str) -> None:
+    """Tables made anew when the file was written for other rules or by other code (whose tables may differ: the
+    code of this module is in the fingerprint)."""
     connection.execute("PRAGMA synchronous = NORMAL")
-    connection.executescript(_TABLES)
-    meta = dict(connection.execute("SELECT key, value FROM meta"))
+    try:
+        meta = dict(connection.execute("SELECT key, value FROM meta"))
+    except sqlite3.OperationalError:  # no table yet
+        meta = {}
     if meta.get("format") != str(FORMAT) or meta.get("fingerprint") != fingerprint:
-        connection.executescript("BEGIN; DELETE FROM sheets; DELETE FROM programmes; DELETE FROM meta; COMMIT;")
+        connection.executescript("BEGIN; DROP TABLE IF EXISTS sheets; DROP TABLE IF EXISTS programmes; "
+                                 f"DROP TABLE IF EXISTS meta; {_TABLES} COMMIT;")
         connection.executemany("INSERT INTO meta VALUES (?, ?)", (("format", str(FORMAT)), ("fingerprint", fingerprint)))

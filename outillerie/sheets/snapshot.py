@@ -197,27 +197,64 @@ def _sheet_lights(root: Path, scanned: list[tuple[str, str]], remembered: Mappin
                   progress: Progress | None) -> tuple[dict[str, Light], dict[str, Sheet], int]:
     """Each sheet folder: remembered when its stat line (and its supports' stamp) did not move, else read again and
     written to the details (records are not kept, but for the first few sheets read, kept whole)."""
-    vocabulary = load_vocabulary()
-    lights: dict[str, Light] = {}
-    fresh: dict[str, Sheet] = {}
-    reread = 0
-    for number, (slug, line) in enumerate(scanned, 1):
+    found: dict[str, Light | None] = {}
+    todo: list[tuple[str, str]] = []
+    for slug, line in scanned:
         old = remembered.get(slug)
         if old is not None and line != "-" and old.line == f"{line}|{FLAT}":
-            lights[slug] = old  # the folder did not move: still flat, the stamp needs no walk
+            found[slug] = old  # the folder did not move: still flat, the stamp needs no walk
+            continue
+        kept = f"{line}|{_supports_stamp(root / 'resources' / slug)}"
+        if old is not None and old.line == kept and line != "-":
+            found[slug] = old
         else:
-            kept = f"{line}|{_supports_stamp(root / 'resources' / slug)}"
-            if old is not None and old.line == kept and line != "-":
-                lights[slug] = old
-            else:
-                reread += 1
-                state, sheet = _read_state(root, slug, vocabulary)
-                lights[slug] = details.put(slug, kept, state.digest, state.record, state.problems)
-                if sheet is not None and len(fresh) < KEEP_BODIES:
-                    fresh[slug] = sheet
+            found[slug] = None
+            todo.append((slug, kept))
+    fresh: dict[str, Sheet] = {}
+    for number, (slug, kept, state, sheet) in enumerate(_read_states(root, todo), 1):
+        found[slug] = details.put(slug, kept, state.digest, state.record, state.problems)
+        if sheet is not None and len(fresh) < KEEP_BODIES:
+            fresh[slug] = sheet
         if progress:
-            progress("Lecture des fiches", number, len(scanned))
-    return lights, fresh, reread
+            progress("Lecture des fiches", number, len(todo))
+    return {slug: light for slug, light in found.items() if light is not None}, fresh, len(todo)
+
+
+PARALLEL_FROM = 2000  # sheets to read again: from here two forked processes read them (a first snapshot, new rules)
+_ROOT: Path | None = None  # what forked readers inherit
+
+
+def _read_states(root: Path, todo: list[tuple[str, str]]) -> Iterator[tuple[str, str, SheetState, Sheet | None]]:
+    """Each sheet read again, in order: in this process, or by two forked processes for many (their sheets are not
+    sent back whole: a command that needs a body reads it again)."""
+    import os
+
+    global _ROOT
+    if len(todo) < PARALLEL_FROM or not hasattr(os, "fork"):
+        vocabulary = load_vocabulary()
+        for slug, kept in todo:
+            yield (slug, kept, *_read_state(root, slug, vocabulary))
+        return
+    import gc
+    import multiprocessing
+
+    _ROOT = root
+    gc.freeze()  # the readers share the parent's objects: a collection in a child would copy their pages
+    try:
+        chunks = [todo[start:start + 200] for start in range(0, len(todo), 200)]
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            for chunk in pool.imap(_read_chunk, chunks):
+                yield from ((slug, kept, state, None) for slug, kept, state in chunk)
+    finally:
+        gc.unfreeze()
+        _ROOT = None
+
+
+def _read_chunk(todo: list[tuple[str, str]]) -> list[tuple[str, str, SheetState]]:
+    """In a forked reader: these sheets' states."""
+    assert _ROOT is not None
+    vocabulary = load_vocabulary()
+    return [(slug, kept, _read_state(_ROOT, slug, vocabulary)[0]) for slug, kept in todo]
 
 
 def _supports_stamp(folder: Path) -> str:
