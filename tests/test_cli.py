@@ -11,10 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from outillerie.cli import cli
+from outillerie.cli.app import COMMAND_MODULES
 
 from .conftest import REPO, copy_case
 
@@ -25,8 +27,11 @@ def run(*args: str, **kwargs: object):
 
 def test_every_command_has_french_help_with_an_example_and_is_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert cli.commands, "no command registered"
-    for name in cli.commands:
+    names = cli.list_commands(click.Context(cli))
+    assert names, "no command registered"
+    assert sorted(COMMAND_MODULES) == names  # every command is found by its name without loading the others
+    for name in names:
+        assert cli.commands[name].callback.__module__ == f"outillerie.cli.{COMMAND_MODULES[name]}", name
         result = run(name, "--help")
         assert result.exit_code == 0, name
         assert result.stdout.startswith(f"Utilisation : cli {name}"), name

@@ -7,14 +7,6 @@ nothing imports it.
 
 from __future__ import annotations
 
-from . import (  # noqa: F401
-    counter_commands,
-    library_commands,
-    programme_commands,
-    search_commands,
-    sheet_commands,
-    site_commands,
-)
-from .app import cli, main
+from .app import cli, main  # each command's module is imported when that command runs (app.COMMAND_MODULES)
 
 __all__ = ["cli", "main"]

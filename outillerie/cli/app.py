@@ -3,21 +3,31 @@ expected failures (`OutillerieError`) become French messages and exit codes."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import OutillerieError, reason_fr, visible
-from ..sheets.config import Config, load_config
-from ..sheets.durations import parse_duration
-from ..sheets.paths import LibraryPaths, find_library
-from ..sheets.vocabulary import load_vocabulary
 from .french import french_click
 
+if TYPE_CHECKING:  # loaded by the commands that use them: `outillerie search` pays for none of them
+    from ..sheets.config import Config
+    from ..sheets.paths import LibraryPaths
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+# Each command and the module that defines it: a command imports its own module only (`outillerie search` does not
+# load the exporter's, the counter's or the configuration's code). Listing the commands (`--help`) imports them all.
+COMMAND_MODULES = {
+    "check": "sheet_commands", "new": "sheet_commands", "show": "sheet_commands",
+    "index": "search_commands", "search": "search_commands",
+    "export": "site_commands", "serve": "site_commands",
+    "stats": "counter_commands", "download": "counter_commands",
+    "init": "library_commands", "programme": "programme_commands",
+}
 
 
 class Settings:
@@ -31,6 +41,8 @@ class Settings:
     @property
     def library(self) -> LibraryPaths:
         if self._paths is None:
+            from ..sheets.paths import find_library
+
             self._paths = find_library(self.library_option, os.environ.get("OUTILLERIE_LIBRARY"), Path.cwd())
         return self._paths
 
@@ -38,6 +50,8 @@ class Settings:
     def config(self) -> Config:
         """The library's configuration (defaults without the file); ConfigError when the file has errors."""
         if self._config is None:
+            from ..sheets.config import load_config
+
             self._config = load_config(self.library.root)
         return self._config
 
@@ -46,7 +60,20 @@ pass_settings = click.make_pass_decorator(Settings)
 
 
 class OutillerieGroup(click.Group):
-    """Turns every expected failure into a French message on stderr and exit code 1, never a traceback."""
+    """Turns every expected failure into a French message on stderr and exit code 1, never a traceback; loads a
+    command's module when that command is asked for (COMMAND_MODULES)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in dict.fromkeys(COMMAND_MODULES.values()):
+            _load(module)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            _load(COMMAND_MODULES[cmd_name])
+        if cmd_name not in self.commands:  # a mistyped name: click suggests among them all
+            self.list_commands(ctx)
+        return super().get_command(ctx, cmd_name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """click speaks French while an outillerie command runs, and only then."""
@@ -71,6 +98,11 @@ class OutillerieGroup(click.Group):
                                        "vérifiez que le chemin existe, qu'il reste de la place et que vous avez les droits.") from error
 
 
+def _load(module: str) -> None:
+    """Import a commands module: its decorators add its commands to `cli`."""
+    importlib.import_module(f"{__package__}.{module}")
+
+
 def _library_option(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
     if value is not None:
         ctx.ensure_object(Settings).library_option = value
@@ -84,9 +116,13 @@ class VocabularyChoice(click.ParamType):
         self.name = kind
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        from ..sheets.vocabulary import load_vocabulary
+
         return "[" + "|".join(load_vocabulary().terms(self.kind)) + "]"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from ..sheets.vocabulary import load_vocabulary
+
         vocabulary = load_vocabulary()
         slug = vocabulary.normalise(self.kind, str(value))
         if slug:
@@ -105,6 +141,8 @@ class Duration(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
             return value
+        from ..sheets.durations import parse_duration
+
         try:
             return parse_duration(str(value))
         except ValueError as error:
