@@ -5,6 +5,7 @@ facets, spelling). Nothing of Whoosh's types leaks out, so the engine can be swa
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import struct
@@ -221,11 +222,29 @@ def _or(queries: list[Any], boost: float = 1.0) -> Any:
     return queries[0] if len(queries) == 1 and boost == 1.0 else wq.Or(queries, boost=boost)
 
 
-def _synonym(entry: Entry) -> Any:
-    found = [_phrase(entry.terms)]
-    if entry.acronym:
-        found.append(wq.Term("acronyms", entry.acronym, boost=ACRONYM_BOOST))
-    return _or(found)
+def _written_as(entry: Entry) -> list[tuple[str, ...]]:
+    """The phrases the index holds for an entry: an inclusive word (« médiateur·rice ») is its masculine and its
+    feminine at ONE position, so each of them makes a phrase of its own (never « mediateur mediatric numer »)."""
+    at: dict[int, list[str]] = {}
+    for term in tokens(entry.text):
+        at.setdefault(term.position, []).append(term.text)
+    return list(itertools.product(*at.values())) if at else [entry.terms]
+
+
+def _synonyms(entries: tuple[Entry, ...], typed: tuple[str, ...]) -> list[Any]:
+    """One query per entry: any of its phrases (each looked for once in all the group, never the words typed) or
+    its acronym as written."""
+    seen = {typed}
+    found = []
+    for entry in entries:
+        phrases = [phrase for phrase in _written_as(entry) if phrase not in seen]
+        seen.update(phrases)
+        parts = [_phrase(phrase) for phrase in phrases]
+        if entry.acronym:
+            parts.append(wq.Term("acronyms", entry.acronym, boost=ACRONYM_BOOST))
+        if parts:
+            found.append(_or(parts))
+    return found
 
 
 def _query(expansion: Expansion, reader: Any, boost: float) -> Any:
@@ -239,10 +258,9 @@ def _query(expansion: Expansion, reader: Any, boost: float) -> Any:
         else:
             words.append(_fields(alternatives))
     exact = words[0] if len(words) == 1 else wq.And(words)
-    if expansion.synonyms:  # the best synonym counts, not their number (a DisjunctionMax, never merged away)
-        distinct = {entry.terms: entry for entry in expansion.synonyms}.values()  # one query per analyzed form
-        synonyms = wq.DisjunctionMax([_synonym(entry) for entry in distinct], boost=SYNONYM_WEIGHT, tiebreak=0.1)
-        exact = wq.Or([exact, synonyms])
+    synonyms = _synonyms(expansion.synonyms, tuple(alternatives[0] for alternatives in expansion.alternatives))
+    if synonyms:  # the best synonym counts, not their number (a DisjunctionMax, never merged away)
+        exact = wq.Or([exact, wq.DisjunctionMax(synonyms, boost=SYNONYM_WEIGHT, tiebreak=0.1)])
     return exact if boost == 1.0 else wq.Or([exact], boost=boost)
 
 
@@ -314,14 +332,15 @@ class IndexSearcher:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
-    def run(self, parsed: Any | None, criteria: Criteria, limit: int | None) -> Matches:
-        """Ranked hits for a query, or every sheet matching the filters sorted by title when there is no query."""
+    def run(self, parsed: Any | None, criteria: Criteria, limit: int | None, shown: int | None = None) -> Matches:
+        """Ranked hits for a query, or every sheet matching the filters sorted by title when there is no query;
+        `limit` ranked, the first `shown` of them shown (all by default)."""
         filtered = self._filter(criteria)
         if parsed is None:
             results = self.searcher.search(filtered or wq.Every(), limit=limit, sortedby="sort_title")
         else:
             results = self.searcher.search(parsed, filter=filtered, limit=limit)
-        return Matches(self.searcher.reader(), results, parsed)
+        return Matches(self.searcher.reader(), results, parsed, shown)
 
     def terms_of(self, parsed: Any, synonyms: bool = True) -> frozenset[str]:
         """The index terms a query looks for (prefixes expanded, excluded words left out, synonyms only when asked),

@@ -20,13 +20,16 @@ class Criteria:
 class Matches:
     """The results of one search: the shown hits, and on demand the total and facet counts."""
 
-    def __init__(self, reader: Any, results: Any, parsed: Any | None) -> None:
+    def __init__(self, reader: Any, results: Any, parsed: Any | None, shown: int | None = None) -> None:
         self.reader = reader
         self.results = results
         self.parsed = parsed
+        self.shown = shown  # the hits shown, when fewer than the results ranked
 
     def hits(self) -> Iterator[tuple[dict[str, Any], float | None]]:
-        for hit in self.results:
+        for number, hit in enumerate(self.results):
+            if self.shown is not None and number >= self.shown:
+                break
             yield hit["meta"], (hit.score if self.parsed is not None else None)
 
     def found(self, at_least: int = 1) -> bool:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the engine (and Whoosh) is imported once the staleness chec
 
 MAX_QUERY_CHARS = 500
 FEW = 3  # sheets: under this many holding every word, a query of plain words also shows those holding the most
+EXACT_PAGES = 2  # pages of results: when the words typed fill this many, their synonyms are not looked for
 MIN_PREFIX_LETTERS = 3
 # Duration bands of the facets: (slug, French label, lowest minutes, highest minutes).
 DURATION_BANDS = (
@@ -219,8 +220,18 @@ def search_library(root: Path, index_dir: Path, query: str, filters: Filters = F
 def _first_that_finds(searcher: IndexSearcher, words: str, parsed: Any, filters: Filters, limit: int | None,
                       thesaurus: Any) -> tuple[Matches, Any, str | None, bool]:
     """The typed query; if it finds nothing, the query with its unknown words corrected; then, for plain words,
-    the sheets that hold the most of them. Gives (matches, query, corrected text, relaxed)."""
+    the sheets that hold the most of them. Gives (matches, query, corrected text, relaxed).
+
+    The words as typed are looked for first: when they alone fill two pages (2 × `limit` sheets), the thesaurus'
+    synonyms, which rank below the words typed, are not looked for (their phrases cost the most, bench/RESULTS.md).
+    """
     criteria = filters.criteria()
+    if parsed is not None and limit is not None:
+        exact = searcher.parse(words, None)
+        if exact is not None and exact != parsed:
+            exact_matches = searcher.run(exact, criteria, EXACT_PAGES * limit, shown=limit)
+            if exact_matches.found(max(EXACT_PAGES * limit, FEW)):
+                return exact_matches, exact, None, False
     matches = searcher.run(parsed, criteria, limit)
     if parsed is None or matches.found(FEW):
         return matches, parsed, None, False
