@@ -1,8 +1,9 @@
 """Measure search, incremental update and full rebuild of a generated library, as whole processes.
 
-    python bench/measure.py LIBRARY [--runs 30]
+    python bench/measure.py LIBRARY [--runs 30] [--search-only] [--write]
 
-Prints a Markdown report. Search commands run alternately (A, B, C, A, B, C…) so a burst of load on
+Prints a Markdown report; with --write it also replaces the block of bench/RESULTS.md between
+`<!-- measure.py: start -->` and `<!-- measure.py: end -->` (added at the end of the file when absent). Search commands run alternately (A, B, C, A, B, C…) so a burst of load on
 the machine hits them alike; medians are compared. Peak memory is the largest sum of the proportional
 set size (PSS) of the process and its children, sampled every 10 ms from /proc.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 QUERY, OBJECTIVE = "médiation numérique", "reseau"
+START, END = "<!-- measure.py: start -->", "<!-- measure.py: end -->"
 
 
 def search_commands(library: Path) -> dict[str, list[str]]:
@@ -91,6 +93,7 @@ def main() -> None:
     parser.add_argument("library", type=Path)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--search-only", action="store_true", help="the index is built: measure the searches only")
+    parser.add_argument("--write", action="store_true", help="replace the block of bench/RESULTS.md")
     args = parser.parse_args()
     library: Path = args.library.resolve()
     sheets = len(list((library / "resources").iterdir()))
@@ -98,14 +101,29 @@ def main() -> None:
 
     import whoosh
 
-    print(f"## {sheets} fiches ({library})\n")
-    print(f"Machine : {os.cpu_count()} cœurs, Python {platform.python_version()}, Whoosh {whoosh.versionstring()}, "
-          f"charge moyenne au début {os.getloadavg()[0]:.2f}.\n")
-    print(f"{compiled()}\n")
-
+    lines = [f"### {sheets} fiches : `python bench/measure.py {library} --runs {args.runs}"
+             f"{' --search-only' if args.search_only else ''}`", "",
+             f"Machine : {os.cpu_count()} cœurs, Python {platform.python_version()}, Whoosh {whoosh.versionstring()}, "
+             f"charge moyenne au début {os.getloadavg()[0]:.2f}, le {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} "
+             "UTC.", "", compiled(), ""]
     if not args.search_only:
-        build(library, sheets)
-    search(library, args.runs)
+        lines += build(library, sheets)
+    lines += search(library, args.runs)
+    report = "\n".join(lines)
+    print(report)
+    if args.write:
+        write(report)
+
+
+def write(report: str) -> None:
+    results = BENCH / "RESULTS.md"
+    text = results.read_text(encoding="utf-8")
+    block = f"{START}\n{report}\n{END}"
+    if START in text and END in text:
+        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    results.write_text(text, encoding="utf-8")
 
 
 def compiled() -> str:
@@ -121,14 +139,14 @@ def compiled() -> str:
     return f"Bytecode d'outillerie compilé (`python -m compileall {package}`), comme après `pip install`."
 
 
-def build(library: Path, sheets: int) -> None:
+def build(library: Path, sheets: int) -> list[str]:
     outillerie = str(BIN / "outillerie")
     seconds, memory = peak([outillerie, "--library", str(library), "index", "--rebuild"])
     size = sum(p.stat().st_size for p in (library / "index").rglob("*") if p.is_file())
-    print(f"- `outillerie index --rebuild` : {seconds:.1f} s, mémoire de pointe {memory / 1024:.0f} Mo "
-          f"(PSS du processus et de ses enfants), index de {size / 1e6:.0f} Mo")
+    lines = [f"- `outillerie index --rebuild` : {seconds:.1f} s, mémoire de pointe {memory / 1024:.0f} Mo "
+             f"(PSS du processus et de ses enfants), index de {size / 1e6:.0f} Mo"]
     fts = timed([sys.executable, str(BENCH / "fts5.py"), "build", str(library)])
-    print(f"- construction SQLite FTS5 (bench/fts5.py build) : {fts:.1f} s")
+    lines.append(f"- construction SQLite FTS5 (bench/fts5.py build) : {fts:.1f} s")
 
     updates = []
     for number in range(10):
@@ -138,11 +156,12 @@ def build(library: Path, sheets: int) -> None:
         updates.append(timed([outillerie, "--library", str(library), "index"]))
         sheet.write_text(original, encoding="utf-8")
         timed([outillerie, "--library", str(library), "index"])
-    print(f"- `outillerie index` après la modification d'une fiche (10 fois) : médiane {statistics.median(updates):.2f} s,"
-          f" maximum {max(updates):.2f} s")
+    lines.append(f"- `outillerie index` après la modification d'une fiche (10 fois) : médiane "
+                 f"{statistics.median(updates):.2f} s, maximum {max(updates):.2f} s")
+    return lines
 
 
-def search(library: Path, runs: int) -> None:
+def search(library: Path, runs: int) -> list[str]:
     commands = search_commands(library)
     for command in commands.values():  # warm the page cache
         timed(command)
@@ -156,18 +175,18 @@ def search(library: Path, runs: int) -> None:
     floor_name, grep_name = "Whoosh floor (bench/whoosh_floor.py)", "grep -ril"
     floor, grep = statistics.median(times[floor_name]), statistics.median(times[grep_name])
     floor_cpu, grep_cpu = statistics.median(cpu[floor_name]), statistics.median(cpu[grep_name])
-    print(f"\n`{QUERY}` avec l'objectif `{OBJECTIVE}`, processus entier, {runs} exécutions alternées :\n")
-    print("| commande | médiane | min | max | ÷ plancher Whoosh | ÷ grep | temps processeur (médiane) "
-          "| ÷ plancher | ÷ grep |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    lines = ["", f"`{QUERY}` avec l'objectif `{OBJECTIVE}`, processus entier, {runs} exécutions alternées :", "",
+             "| commande | médiane | min | max | ÷ plancher Whoosh | ÷ grep | temps processeur (médiane) "
+             "| ÷ plancher | ÷ grep |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, values in times.items():
         median, used = statistics.median(values), statistics.median(cpu[name])
-        print(f"| {name} | {median * 1000:.0f} ms | {min(values) * 1000:.0f} ms | {max(values) * 1000:.0f} ms "
-              f"| {median / floor:.2f} | {median / grep:.2f} | {used * 1000:.0f} ms | {used / floor_cpu:.2f} "
-              f"| {used / grep_cpu:.2f} |")
+        lines.append(f"| {name} | {median * 1000:.0f} ms | {min(values) * 1000:.0f} ms | {max(values) * 1000:.0f} ms "
+                     f"| {median / floor:.2f} | {median / grep:.2f} | {used * 1000:.0f} ms | {used / floor_cpu:.2f} "
+                     f"| {used / grep_cpu:.2f} |")
     ours = times["outillerie search"]
-    print(f"\nMeilleur cas (minimum contre minimum) : {min(ours) / min(times[floor_name]):.2f} du plancher, "
-          f"{min(ours) / min(times[grep_name]):.2f} de grep. Charge moyenne à la fin : {os.getloadavg()[0]:.2f}.")
+    lines += ["", f"Meilleur cas (minimum contre minimum) : {min(ours) / min(times[floor_name]):.2f} du plancher, "
+                  f"{min(ours) / min(times[grep_name]):.2f} de grep. Charge moyenne à la fin : {os.getloadavg()[0]:.2f}."]
+    return lines
 
 
 if __name__ == "__main__":
