@@ -109,7 +109,9 @@ ENGLISH = re.compile(r"\b(TEXT|INTEGER|RANGE|TITLE|COMMAND|ARGS|SLUG|PATH|FILE|D
 
 def every_command(group: click.Group = cli, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = [path]
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    for name in group.list_commands(context):  # the commands' modules are loaded when listed
+        command = group.get_command(context, name)
         found += every_command(command, (*path, name)) if isinstance(command, click.Group) else [(*path, name)]
     return found
 
