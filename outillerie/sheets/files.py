@@ -101,16 +101,19 @@ def strays(resources: Path) -> list[tuple[str, str]]:
 
     Hidden files (.gitkeep, .DS_Store) are the system's and stay unsaid."""
     found: list[tuple[str, str]] = []
+    names = []
     try:
         with os.scandir(resources) as entries:
-            names = sorted((entry.name, entry) for entry in entries)
+            for entry in entries:  # 100,000 sheet folders: only the few others are kept, then sorted
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if entry.name.startswith(".") == is_dir:
+                    names.append((entry.name, is_dir))
     except OSError:
         return found
-    for name, entry in names:
-        try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
+    for name, is_dir in sorted(names):
         if name.startswith(".") and is_dir:
             found.append((name, ("ce dossier est ignoré : son nom commence par un point (un dossier caché). Pour "
                                  "corriger : si c'est une fiche, renommez-le sans le point ; sinon, retirez-le de "
