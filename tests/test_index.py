@@ -265,7 +265,7 @@ def _truncated_details(library: Path) -> None:
     (_delete_generation, "L'index de recherche est abîmé (EmptyIndexError) : reconstruction complète."),
     (_empty_index_folder, "Construction de l'index de recherche : aucun index n'existe encore."),
     (_garbage_stamp, "Reconstruction complète de l'index de recherche : le fichier outillerie.json de l'index est illisible."),
-    (_truncated_details, "Reconstruction complète de l'index de recherche : le fichier documents.json de l'index est illisible."),
+    (_truncated_details, "Reconstruction complète de l'index de recherche : le fichier documents.sqlite de l'index est illisible."),
 ])
 def test_a_damaged_index_gives_a_message_and_is_rebuilt(small: Path, damage, notice: str) -> None:
     update_index(small, small / "index")

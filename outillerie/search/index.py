@@ -17,6 +17,7 @@ from ..errors import Problem, SearchIndexError, reason_fr
 from ..french.analysis import ANALYZER_VERSION
 from ..sheets.freshness import start_current_id, write_json_atomically
 from . import engine, segments
+from .digests import DOCUMENTS, Unreadable, read_digests, write_digests
 from .documents import document
 from .lock import WriteLock
 
@@ -24,7 +25,6 @@ if TYPE_CHECKING:  # the snapshot (and YAML) loads only when the sheets changed:
     from ..sheets.snapshot import Snapshot
 
 MANIFEST = "outillerie.json"  # small: format, generation, the snapshot it reflects
-DOCUMENTS = "documents.json"  # every indexed sheet's digest, read only to update
 GENERATION_RE = re.compile(r"^whoosh-[0-9a-f]{12}$")
 NO_INDEX_YET = "aucun index n'existe encore"
 LARGE_LIBRARY = 400  # sheets: from here a full build uses both cores
@@ -93,17 +93,13 @@ def read_manifest(index_dir: Path) -> Manifest:
 
 def _read_documents(index_dir: Path, generation: str) -> dict[str, str]:
     try:
-        data = json.loads((index_dir / DOCUMENTS).read_text(encoding="utf-8"))
-        if data["generation"] != generation or not isinstance(data["documents"], dict):
-            raise ValueError("another generation")
-        return {str(slug): str(digest) for slug, digest in data["documents"].items()}
-    except (OSError, ValueError, KeyError, TypeError):
+        return read_digests(index_dir, generation)
+    except Unreadable:
         raise NotOurs(f"le fichier {DOCUMENTS} de l'index est illisible") from None
 
 
-def _save(index_dir: Path, generation: str, snapshot: str, documents: Mapping[str, str]) -> None:
-    """Documents first, then the manifest: the manifest commits."""
-    write_json_atomically(index_dir / DOCUMENTS, {"generation": generation, "documents": dict(sorted(documents.items()))})
+def _save(index_dir: Path, generation: str, snapshot: str) -> None:
+    """The manifest, written after the documents' digests: it commits."""
     write_json_atomically(index_dir / MANIFEST, {"format": format_stamp(), "generation": generation,
                                                  "snapshot": snapshot})
 
@@ -221,7 +217,8 @@ def _rebuild(snapshot: Snapshot, index_dir: Path, notify: Notify, progress: Prog
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    _save(index_dir, generation, snapshot.id, wanted)
+    write_digests(index_dir, generation, wanted, whole=True)
+    _save(index_dir, generation, snapshot.id)
     _remove_old_generations(index_dir, keep=generation)
     return IndexReport(added=len(wanted), rebuilt=True, problems=snapshot.errors)
 
@@ -317,8 +314,10 @@ def _update(snapshot: Snapshot, index_dir: Path, manifest: Manifest) -> IndexRep
         ix.close()
         if tidy == "rebuild":  # a quarter of a large index deleted: rebuilt on both cores, without run files
             raise _MostChanged()
+    if to_write or to_delete:
+        write_digests(index_dir, manifest.generation, {slug: wanted[slug] for slug in to_write}, to_delete)
     if to_write or to_delete or manifest.snapshot != snapshot.id:
-        _save(index_dir, manifest.generation, snapshot.id, wanted)
+        _save(index_dir, manifest.generation, snapshot.id)
     added = len(set(to_write) - set(documents))
     return IndexReport(added=added, updated=len(to_write) - added, removed=len(to_delete),
                        unchanged=len(wanted) - len(to_write), problems=snapshot.errors)
