@@ -54,7 +54,7 @@ class FrenchAnalyzer(Tokenizer):
                  removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
                  mode: str = "", **kwargs: Any) -> Iterator[Token]:
         """Yield one reused Token per term, as Whoosh analyzers do."""
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token: Any = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)  # attributes are free
         for term in tokens(value, whole=not tokenize, keep_stops=not removestops, stem=not kwargs.get("no_morph")):
             token.text = term.text
             token.boost = 1.0
@@ -71,7 +71,7 @@ class FrenchAnalyzer(Tokenizer):
 
 def build_schema() -> Schema:
     """Ranked text fields, keyword fields for filters and facets, a numeric duration, one stored record for display."""
-    analyzer = FrenchAnalyzer()
+    analyzer: Any = FrenchAnalyzer()  # a tokenizer that stems, where typed Whoosh (whoosh3) names an Analyzer
     return Schema(
         slug=ID(unique=True),
         title=TEXT(analyzer=analyzer, spelling=True),
