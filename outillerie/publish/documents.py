@@ -7,7 +7,6 @@ apart from the sheet's folder of pages so that no support file can take their na
 
 from __future__ import annotations
 
-import os
 import posixpath
 import urllib.parse
 from dataclasses import dataclass, field, replace
@@ -144,15 +143,6 @@ def kit_link(href: str, sheet: Sheet, names: Mapping[str, str]) -> str | None:
     if path in names:
         return urllib.parse.quote(names[path])
     return urllib.parse.quote(f"{OTHERS}/{windows_path(path)}") if path in sheet.supports else None
-
-
-def link_tree(source: Path, target: Path, link: Callable[[str, str], None]) -> None:
-    """Every file below `source` linked (or copied) at the same place below `target`; nothing when it is absent."""
-    for folder, _, names in os.walk(source):
-        inside = os.path.normpath(os.path.join(target, os.path.relpath(folder, source)))
-        os.makedirs(inside, exist_ok=True)
-        for name in names:
-            link(os.path.join(folder, name), os.path.join(inside, name))
 
 
 def pdf_link(downloads: Path, slug: str, key: str, names: Mapping[str, str], root: str) -> dict[str, Any]:

@@ -11,7 +11,6 @@ import datetime as dt
 import errno
 import hashlib
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from importlib import resources
@@ -35,8 +34,9 @@ from .catalogue import FACETS, embed_json, folding_rules, sheet_record
 from .searchindex import LIGHT_LIST, build_search_index, sheet_search_entry, write_parts
 from .downloads import download_name, site_names
 from .failures import WHOLE_SITE_ERRORS, unpublishable, xml_text
-from .folders import aside_pattern, claimed_folder, swap_in, sweep
-from .documents import Pending, finish_all, link_tree, plan_documents
+from .folders import aside_pattern, swap_in, sweep
+from .reserve import Reserve, link_sheet, working_folder
+from .documents import Pending, finish_all, plan_documents
 from .kits import credits_text, kit_filename
 from .markdown import Rendered, french_spacing, render_markdown
 from .identity import NO_ADDRESS_NOTE, SiteIdentity, sheet_origin, site_addresses
@@ -105,13 +105,15 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         sweep(output.parent, aside_pattern(output))  # what killed exports left behind
-        with claimed_folder(output.parent, prefix=f".{output.name}.", suffix=".tmp") as work:
-            reused = site.write(work, progress)
-            work.chmod(0o755)
-            swap_in(work, output)
+        with working_folder(output, cache_dir, code) as reserve:
+            site.reserve = reserve
+            reused = site.write(reserve.folder, progress)
+            reserve.folder.chmod(0o755)
+            swap_in(reserve.folder, output)
+            write_memory(memory, code, site.memory)
+            reserve.keep(code, output, previous, site.memory)
     except OSError as error:
         raise _unwritable(output, error) from error
-    write_memory(memory, code, site.memory)
     errors = snapshot.errors + snapshot.programme_errors + tuple(site.problems)
     notes = tuple(site.notes) + (() if options["base_url"] else (NO_ADDRESS_NOTE,))
     report = ExportReport(output, len(site.sheets), reused, len(valid) - len(sheets), errors, notes,
@@ -184,6 +186,7 @@ class _Site:
         self.style = _trusted(_style())
         self.impact: Mapping[str, Any] = {}
         self.identity = SiteIdentity(Config(), None)
+        self.reserve = Reserve(output, {}, None)
 
     def render(self, template: str, target: Path, **context: Any) -> None:
         """Render a template of the package into a file of the new site."""
@@ -199,8 +202,8 @@ class _Site:
         A sheet that cannot be written (a support that cannot be read, a name too long for the disk…) is left
         out and named in `problems`; the others are published. Only a full or read-only disk stops everything.
         """
-        (work / "fiches").mkdir()
-        (work / "telechargements").mkdir()
+        (work / "fiches").mkdir(exist_ok=True)
+        (work / "telechargements").mkdir(exist_ok=True)
         reused = 0
         analysed, published = [], []
         for done, sheet in enumerate(self.sheets, start=1):
@@ -225,6 +228,7 @@ class _Site:
             analysed.pop(index)
             self.memory.pop(slug, None)
         self.sheets = published
+        self.reserve.prune(s.slug for s in published)
         self.programme_cards = [_trusted(programme_card_html(self, card)) for card in write_programmes(self, work, _trusted)]
         self.write_shared(work, analysed)
         return reused
@@ -233,7 +237,11 @@ class _Site:
         """A sheet's pages and kit, hard-linked from the previous export when nothing changed; its memory entry."""
         fingerprint = self.fingerprint(sheet)
         old = self.previous.get(sheet.slug) or {}
-        if old.get("hash") == fingerprint and "search" in old and self.link_previous(sheet.slug, work):
+        same = old.get("hash") == fingerprint and "search" in old
+        if same and self.reserve.holds(sheet.slug, fingerprint):
+            return {"hash": fingerprint, "search": old["search"], "card": old["card"]}, True
+        self.reserve.clear_sheet(sheet.slug)
+        if same and link_sheet(self.output, work, sheet.slug):
             return {"hash": fingerprint, "search": old["search"], "card": old["card"]}, True
         full = self.snapshot.full_sheet(sheet)
         self.write_sheet(full, work)
@@ -254,22 +262,6 @@ class _Site:
         inputs = [self.code, self.options, self.identity.key, repr(history), folder_stamp(sheet.folder),
                   self.origin(sheet, absolute=True)]
         return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
-
-    def link_previous(self, slug: str, work: Path) -> bool:
-        """Hard-link (or copy) a sheet's page folder and kit from the previous export; False if they are gone."""
-        pages, kit = self.output / "fiches" / slug, self.output / "telechargements" / f"{slug}.zip"
-        if not pages.is_dir() or not kit.is_file():
-            return False
-        target = str(work / "fiches" / slug)
-        try:
-            link_tree(pages, Path(target), _link)
-            link_tree(self.output / "telechargements" / slug, work / "telechargements" / slug, _link)  # its PDFs
-            _link(str(kit), str(work / "telechargements" / f"{slug}.zip"))
-        except OSError:  # the previous site changed under us: render the sheet again instead
-            shutil.rmtree(target, ignore_errors=True)
-            shutil.rmtree(work / "telechargements" / slug, ignore_errors=True)
-            return False
-        return True
 
     def urls(self, slug: str) -> dict[str, str]:
         """Page, kit and Markdown addresses for open data: absolute with --base-url, else relative to the site."""
@@ -385,14 +377,6 @@ class _Site:
 def _support_pages(sheet: Sheet) -> dict[str, str]:
     """The Markdown supports that also become pages of the site, with the name of their page."""
     return {s: f"{s[:-3]}.html" for s in sheet.supports if s.endswith(".md") and f"{s[:-3]}.html" not in sheet.supports}
-
-
-def _link(source: str, target: str) -> None:
-    """A hard link shares the bytes of a file the previous export already wrote; a copy where links fail."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def _style() -> str:

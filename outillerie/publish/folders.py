@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import ExportError, reason_fr
-from .memory import memory_path
+from .memory import forget
 
 fcntl: Any
 try:
@@ -90,6 +90,11 @@ def _older_than(entry: os.DirEntry[str], seconds: float) -> bool:
         return False
 
 
+def hold(folder: Path) -> int | None:
+    """An open descriptor holding an exclusive lock on `folder` until it is closed; None when another process holds it."""
+    return _lock(folder)
+
+
 def _lock(folder: Path) -> int | None:
     """An open descriptor holding an exclusive lock on `folder`; None when another process holds it."""
     if fcntl is None:
@@ -112,12 +117,12 @@ def scratch_folder(cache_dir: Path) -> Iterator[Path]:
     the ones of servers that died without cleaning up (SIGKILL, power cut) are removed first."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     for dead in sweep(cache_dir, _SCRATCH):
-        memory_path(cache_dir, dead / "site").unlink(missing_ok=True)
+        forget(cache_dir, dead / "site")
     with claimed_folder(cache_dir, prefix=f"serve-{os.getpid()}-") as folder:
         try:
             yield folder
         finally:
-            memory_path(cache_dir, folder / "site").unlink(missing_ok=True)
+            forget(cache_dir, folder / "site")
 
 
 def swap_in(work: Path, output: Path) -> None:

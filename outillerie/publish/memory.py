@@ -44,6 +44,22 @@ def memory_path(cache_dir: Path, output: Path) -> Path:
     return cache_dir / f"site-{hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]}.json"
 
 
+def reserve_paths(cache_dir: Path, output: Path) -> tuple[Path, Path]:
+    """The reserve of the export into `output` (publish/reserve.py) and the file of its state, beside its memory."""
+    memory = memory_path(cache_dir, output)
+    return memory.with_suffix(".reserve"), memory.with_suffix(".reserve.json")
+
+
+def forget(cache_dir: Path, output: Path) -> None:
+    """Remove the memory and the reserve of the export into `output` (a scratch site that is gone)."""
+    import shutil
+
+    folder, state = reserve_paths(cache_dir, output)
+    for path in (memory_path(cache_dir, output), state):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def read_memory(path: Path, code: str) -> dict[str, Any]:
     """The previous export's entries by slug; nothing when absent, unreadable or written by other code."""
     try:
