@@ -274,6 +274,25 @@ def test_a_synonym_finds_the_sheet_and_ranks_below_the_word_itself(library: Path
     assert slugs(library, '"smartphone"') == ["avec-le-mot"]  # a phrase in quotes is taken as typed
 
 
+def test_when_the_words_typed_fill_two_pages_their_synonyms_are_not_looked_for(library: Path) -> None:
+    words = {f"avec-le-mot-{n}": "smartphone" for n in range(1, 5)} | {"avec-un-synonyme": "téléphone portable"}
+    for slug, word in words.items():
+        folder = library / "resources" / slug
+        folder.mkdir()
+        title = slug.replace("-", " ").capitalize()
+        (folder / "index.md").write_text(SHEET_FOR_SYNONYMS.format(title=title, word=word), encoding="utf-8")
+
+    def found(limit: str) -> tuple[list[str], int]:
+        result = json.loads(search(library, "smartphone", "--format", "json", "--limit", limit).stdout)
+        return [hit["slug"] for hit in result["hits"]], result["total"]
+
+    hits, total = found("2")  # 4 sheets with the word: two pages of 2
+    assert len(hits) == 2 and "avec-un-synonyme" not in hits and total == 4
+    hits, total = found("3")  # not two pages of 3: the synonym is looked for too
+    assert len(hits) == 3 and total == 5
+    assert "avec-un-synonyme" in found("10")[0]
+
+
 SHEET_FOR_SYNONYMS = """---
 title: "{title}"
 summary: "Une fiche de test."
