@@ -25,8 +25,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     root = args.library.resolve()
-    sheets = library_stats(root)[0]
-    for name, work in _ways(root, [slug for slug, _ in sheets]).items():
+    sheets = library_stats(root)[0][0]
+    for name, work in _ways(root, sheets).items():
         walls, cpus = [], []
         for _ in range(args.runs):
             started, used = time.perf_counter(), time.process_time()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from array import array
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -20,34 +21,57 @@ FORK_FROM = 1000  # sheet folders: below this the stat walk is too short to be w
 
 
 
-def scan(resources: Path) -> list[tuple[str, str]]:
-    """Every sheet folder with the stat line of its index.md and of itself, sorted by name.
+Scan = tuple[list[str], "array[int]"]  # folder names, sorted, and FIELDS integers of stats for each
+FIELDS = 5
+_MISSING = (-1,) * FIELDS
 
-    The file's change time (ctime) is in the line: an edit in place that keeps the size and puts the
-    modification date back (`cp -p`, a careful tool) still changes it, and nobody can set it."""
-    found: list[tuple[str, str]] = []
+
+def scan(resources: Path) -> Scan:
+    """Every sheet folder, sorted by name, with the stats of its index.md (size, modification time, inode,
+    change time) and its own modification time, as integers in one array (no text per folder: a search compares
+    a digest of them, see `search_key`).
+
+    The file's change time (ctime) is there: an edit in place that keeps the size and puts the modification date
+    back (`cp -p`, a careful tool) still changes it, and nobody can set it. The folder's time moves when a file
+    (a Markdown support, whose text is searched) is added or removed."""
+    values = array("q")
     try:
-        folders = os.scandir(resources)
+        with os.scandir(resources) as entries:
+            names = sorted(_folders(entries))
         place = os.open(resources, os.O_RDONLY)  # stat relative to it: the kernel walks two names, not the whole path
     except OSError:
-        return found
-    stat = os.stat
+        return [], values
+    stat, add = os.stat, values.extend
     try:
-        with folders:
-            for item in folders:
-                try:
-                    if item.name[0] == "." or not item.is_dir():  # is_dir() raises on a symbolic-link loop
-                        continue
-                    own = item.stat()
-                    info = stat(item.name + "/index.md", dir_fd=place)
-                    found.append((item.name, f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}:{info.st_ctime_ns}:"
-                                             f"{own.st_mtime_ns}"))
-                except OSError:
-                    found.append((item.name, "-"))
+        for name in names:
+            try:
+                own = stat(name, dir_fd=place)
+                info = stat(name + "/index.md", dir_fd=place)
+                add((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, own.st_mtime_ns))
+            except OSError:
+                add(_MISSING)
     finally:
         os.close(place)
-    found.sort()
-    return found
+    return names, values
+
+
+def _folders(entries: Iterable[os.DirEntry[str]]) -> Iterable[str]:
+    for entry in entries:
+        try:
+            if entry.name[0] != "." and entry.is_dir():
+                yield entry.name
+        except OSError:  # is_dir() raises on a symbolic-link loop: a folder that cannot be read ("-")
+            yield entry.name
+
+
+def stat_lines(scanned: Scan) -> list[tuple[str, str]]:
+    """Each folder with its stat line, as the snapshot remembers it ("-" when it cannot be read)."""
+    names, values = scanned
+    lines = []
+    for number, name in enumerate(names):
+        size, modified, inode, changed, own = values[number * FIELDS:(number + 1) * FIELDS]
+        lines.append((name, "-" if size == -1 else f"{size}:{modified}:{inode}:{changed}:{own}"))
+    return lines
 
 
 def watched_lines(root: Path, paths: Iterable[str]) -> dict[str, str]:
@@ -67,24 +91,22 @@ def stats_text(stats: Iterable[tuple[str, str]]) -> str:
     return "".join(f"{slug}\t{line}\n" for slug, line in stats)
 
 
-def search_key(sheets: Iterable[tuple[str, str]], programmes: Iterable[tuple[str, str]],
-               watched: Mapping[str, str]) -> str:
+def search_key(sheets: Scan, programmes: Scan, watched: Mapping[str, str]) -> str:
     """The digest of every stat a search depends on: the stamp keeps it instead of the stats themselves (at
     100,000 sheets those were 9 MB read at every search)."""
     import hashlib
 
-    text = library_stats_text(sheets, programmes) + stats_text(sorted(watched.items()))
-    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+    digest = hashlib.blake2b(digest_size=20)
+    for names, values in (sheets, programmes):
+        digest.update("\n".join(names).encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(values.tobytes())
+    digest.update(stats_text(sorted(watched.items())).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
-def library_stats(root: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The stat lines of every sheet folder and of every programme folder."""
+def library_stats(root: Path) -> tuple[Scan, Scan]:
+    """The stats of every sheet folder and of every programme folder."""
     return scan(root / "resources"), scan(root / "programmes")
-
-
-def library_stats_text(sheets: Iterable[tuple[str, str]], programmes: Iterable[tuple[str, str]]) -> str:
-    """One text for both: programme lines are named `programmes/<slug>` so they never meet a sheet's."""
-    return stats_text(sheets) + stats_text((f"programmes/{slug}", line) for slug, line in programmes)
 
 
 def rules_fingerprint(root: Path) -> str:

@@ -29,6 +29,7 @@ from .freshness import (
     rules_fingerprint,
     search_key,
     snapshot_id,
+    stat_lines,
     watched_lines,
     write_json_atomically,
 )
@@ -167,7 +168,8 @@ KEEP_BODIES = 500
 def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None = None) -> Snapshot:
     """The library as it is on disk, reading again only the folders that moved since the remembered snapshot."""
     fingerprint = rules_fingerprint(root)
-    scanned, programme_lines = library_stats(root)
+    sheet_stats, programme_stats = library_stats(root)
+    scanned, programme_lines = stat_lines(sheet_stats), stat_lines(programme_stats)
     details = Details(cache_dir, fingerprint)
     remembered = details.lights()
     lights, fresh, reread = _sheet_lights(root, scanned, remembered, details, progress)
@@ -181,8 +183,8 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     watched = watched_lines(root, (f"resources/{slug}/{name}" for slug, light in lights.items()
                                    if light.supports != "[]" for name in light.md_supports))
     shared = _shared_findings(root, details, lights)
-    key = search_key(scanned, programme_lines, watched)
-    lines_text = "".join(f"{slug}\t{light.line}\n" for slug, light in lights.items())
+    key = search_key(sheet_stats, programme_stats, watched)
+    lines_text = "\n".join(light.line for light in lights.values())  # the slugs and stats are in the key
     snapshot = Snapshot(root, snapshot_id(fingerprint, lines_text + key), fingerprint, SheetStates(details, lights),
                         shared + tuple(ignored), fresh, programmes, watched=watched)
     if programmes:
