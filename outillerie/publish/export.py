@@ -31,7 +31,8 @@ from ..sheets.sheet import Sheet, key_facts
 from ..sheets.snapshot import Snapshot, take_snapshot
 from ..sheets.vocabulary import Vocabulary, fold_key, load_vocabulary
 from .catalogue import FACETS, embed_json, folding_rules, sheet_record
-from .searchindex import LIGHT_LIST, build_search_index, sheet_search_entry, write_parts
+from .searchindex import LIGHT_LIST, sheet_search_entry
+from .searchparts import EntryStore, search_parts
 from .downloads import download_name, site_names
 from .failures import WHOLE_SITE_ERRORS, unpublishable, xml_text
 from .folders import aside_pattern, swap_in, sweep
@@ -42,7 +43,7 @@ from .markdown import Rendered, french_spacing, render_markdown
 from .identity import NO_ADDRESS_NOTE, SiteIdentity, sheet_origin, site_addresses
 from .impact import FIGURES_PAGE, declaration_target, figures_context, figures_link
 from .opendata import write_open_data
-from .memory import folder_stamp, memory_path, read_memory, write_memory
+from .memory import entries_folder, folder_stamp, memory_path, read_memory, write_memory
 from .pages import citation, clock, french_date, json_ld, relative_link, timeline
 from .programmes import programme_card_html, write_programmes
 
@@ -66,6 +67,7 @@ class ExportReport:
     problems: tuple[Problem, ...]
     notes: tuple[str, ...] = ()
     programmes: int = 0
+    search_parts: tuple[int, int] = (0, 0)  # the site search's parts written by this export, and those kept as they were
 
     @property
     def left_out(self) -> int:
@@ -95,11 +97,12 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
     code = _package_fingerprint()
     cache_dir = cache_dir or LibraryPaths(root).index_dir
     memory = memory_path(cache_dir, output)
-    previous = read_memory(memory, code) if output.is_dir() else {}
+    previous, search_state = read_memory(memory, code) if output.is_dir() else ({}, {})
     snapshot = take_snapshot(root, cache_dir)
     valid = snapshot.sheets()
     sheets = sorted((s for s in valid if s.is_published), key=lambda s: (fold_key(s.title), s.slug))
     site = _Site(root, output, options, sheets, snapshot, previous, code)
+    site.search_state, site.entries = search_state, EntryStore(entries_folder(cache_dir, output))
     site.identity = SiteIdentity.of(config, root)
     site.impact = impact
     try:
@@ -110,14 +113,14 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
             reused = site.write(reserve.folder, progress)
             reserve.folder.chmod(0o755)
             swap_in(reserve.folder, output)
-            write_memory(memory, code, site.memory)
+            write_memory(memory, code, site.memory, site.search_state)
             reserve.keep(code, output, previous, site.memory)
     except OSError as error:
         raise _unwritable(output, error) from error
     errors = snapshot.errors + snapshot.programme_errors + tuple(site.problems)
     notes = tuple(site.notes) + (() if options["base_url"] else (NO_ADDRESS_NOTE,))
     report = ExportReport(output, len(site.sheets), reused, len(valid) - len(sheets), errors, notes,
-                          len(site.programme_cards))
+                          len(site.programme_cards), site.parts_count)
     if errors and not keep_going:
         lines = "\n".join(str(p) for p in errors)
         raise ExportError(f"{report.left_out} fiche(s) invalide(s) laissée(s) de côté ; le site a été écrit sans "
@@ -187,6 +190,10 @@ class _Site:
         self.impact: Mapping[str, Any] = {}
         self.identity = SiteIdentity(Config(), None)
         self.reserve = Reserve(output, {}, None)
+        self.fresh: dict[str, dict[str, Any]] = {}  # the search entries analysed by this export
+        self.search_state: dict[str, Any] = {}  # what the search parts' update needs (searchparts.py)
+        self.entries = EntryStore(output)
+        self.parts_count = (0, 0)
 
     def render(self, template: str, target: Path, **context: Any) -> None:
         """Render a template of the package into a file of the new site."""
@@ -205,7 +212,7 @@ class _Site:
         (work / "fiches").mkdir(exist_ok=True)
         (work / "telechargements").mkdir(exist_ok=True)
         reused = 0
-        analysed, published = [], []
+        published = []
         for done, sheet in enumerate(self.sheets, start=1):
             try:
                 entry, was_reused = self.publish(sheet, work)
@@ -216,7 +223,6 @@ class _Site:
             else:
                 self.memory[sheet.slug] = entry
                 published.append(sheet)
-                analysed.append(entry["search"])
                 reused += was_reused
             if progress:
                 progress("Export des fiches", done, len(self.sheets))
@@ -225,28 +231,29 @@ class _Site:
                 raise failure
             index = next(i for i, s in enumerate(published) if s.slug == slug)
             self.leave_out(published.pop(index), failure, work)
-            analysed.pop(index)
             self.memory.pop(slug, None)
         self.sheets = published
         self.reserve.prune(s.slug for s in published)
         self.programme_cards = [_trusted(programme_card_html(self, card)) for card in write_programmes(self, work, _trusted)]
-        self.write_shared(work, analysed)
+        self.write_shared(work)
         return reused
 
     def publish(self, sheet: Sheet, work: Path) -> tuple[dict[str, Any], bool]:
         """A sheet's pages and kit, hard-linked from the previous export when nothing changed; its memory entry."""
         fingerprint = self.fingerprint(sheet)
         old = self.previous.get(sheet.slug) or {}
-        same = old.get("hash") == fingerprint and "search" in old
+        same = old.get("hash") == fingerprint and "entry" in old
         if same and self.reserve.holds(sheet.slug, fingerprint):
-            return {"hash": fingerprint, "search": old["search"], "card": old["card"]}, True
+            return {key: old[key] for key in ("hash", "card", "len", "entry")}, True
         self.reserve.clear_sheet(sheet.slug)
         if same and link_sheet(self.output, work, sheet.slug):
-            return {"hash": fingerprint, "search": old["search"], "card": old["card"]}, True
+            return {key: old[key] for key in ("hash", "card", "len", "entry")}, True
         full = self.snapshot.full_sheet(sheet)
         self.write_sheet(full, work)
         card = self.environment.get_template("_card.html").render(sheet=sheet, vocabulary=self.vocabulary)
-        return {"hash": fingerprint, "search": sheet_search_entry(full, self.vocabulary), "card": card}, False
+        search = self.fresh[sheet.slug] = sheet_search_entry(full, self.vocabulary)
+        digest = self.entries.write(sheet.slug, search, old.get("entry"))
+        return {"hash": fingerprint, "card": card, "len": search["len"], "entry": digest}, False
 
     def leave_out(self, sheet: Sheet, error: Exception, work: Path) -> None:
         """Remove what was written of a sheet that cannot be published, and say why."""
@@ -321,12 +328,17 @@ class _Site:
             if self.options["declare"] else None, "choices": self.impact.get("choices", {}),
         }
 
-    def write_shared(self, work: Path, analysed: list[dict[str, Any]]) -> None:
+    def write_shared(self, work: Path) -> None:
         """The catalogue and its search parts, the about and 404 pages, open data, feeds, kits.json, static files."""
         vocabulary = self.vocabulary
         facets = {name: list(vocabulary.terms(kind)) for name, kind in FACETS}
-        index, parts = build_search_index(self.sheets, analysed, vocabulary, facets)
-        write_parts(work / "recherche", parts, self.output / "recherche")
+        parts = search_parts(self.sheets, [self.memory[s.slug] for s in self.sheets], self.fresh,
+                             {slug: entry.get("entry", "") for slug, entry in self.previous.items()}, self.search_state,
+                             self.entries, self.output / "recherche",
+                             lambda s: sheet_search_entry(self.snapshot.full_sheet(s), vocabulary), vocabulary, facets)
+        parts.write(work / "recherche", self.output / "recherche")
+        self.parts_count = (len(parts.written), len(parts.linked))
+        self.search_state, index = parts.state, parts.first
         index.update(facets=facets, rules=folding_rules(), labels={s: t.label for s, t in vocabulary.terms("objectives").items()})
         cards, embedded = [_trusted(self.memory[s.slug]["card"]) for s in self.sheets], _trusted(embed_json(index))
         pages = [f"liste-{n}.html" for n in range(2, -(-len(cards) // LIGHT_LIST) + 1)]  # the no-JS list, cut up

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from ..sheets.snapshot import write_json_atomically
 
-MEMORY_FORMAT = 3
+MEMORY_FORMAT = 4
 
 
 def folder_stamp(folder: Path) -> list[Any]:
@@ -57,26 +57,33 @@ def forget(cache_dir: Path, output: Path) -> None:
     folder, state = reserve_paths(cache_dir, output)
     for path in (memory_path(cache_dir, output), state):
         path.unlink(missing_ok=True)
-    shutil.rmtree(folder, ignore_errors=True)
+    for folder in (folder, entries_folder(cache_dir, output)):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def read_memory(path: Path, code: str) -> dict[str, Any]:
-    """The previous export's entries by slug; nothing when absent, unreadable or written by other code."""
+def read_memory(path: Path, code: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The previous export's entries by slug, and the state of its search parts (searchparts.py); nothing when
+    absent, unreadable or written by other code."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        return {}, {}
     if not isinstance(data, dict) or data.get("format") != MEMORY_FORMAT or data.get("code") != code:
-        return {}
-    sheets = data.get("sheets")
-    return sheets if isinstance(sheets, dict) else {}
+        return {}, {}
+    sheets, search = data.get("sheets"), data.get("search")
+    return (sheets if isinstance(sheets, dict) else {}), (search if isinstance(search, dict) else {})
 
 
-def write_memory(path: Path, code: str, entries: Mapping[str, Any]) -> None:
+def write_memory(path: Path, code: str, entries: Mapping[str, Any], search: Mapping[str, Any]) -> None:
     """Write the memory for the next export; a cache folder that cannot be written only costs a full export."""
-    document = {"format": MEMORY_FORMAT, "code": code, "sheets": dict(sorted(entries.items()))}
+    document = {"format": MEMORY_FORMAT, "code": code, "sheets": dict(sorted(entries.items())), "search": search}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_json_atomically(path, document)
     except OSError:
         pass
+
+
+def entries_folder(cache_dir: Path, output: Path) -> Path:
+    """Where each sheet's analysed search entry is kept for the export into `output` (searchparts.EntryStore)."""
+    return memory_path(cache_dir, output).with_suffix(".entries")

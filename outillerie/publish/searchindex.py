@@ -13,9 +13,7 @@ import bisect
 import functools
 import hashlib
 import json
-import os
 import re
-from pathlib import Path
 from collections import Counter
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -111,7 +109,7 @@ def part_name(term: str) -> str:
     return "".join(c if c.isascii() and c.isalnum() or c == "_" else f"-{ord(c):x}" for c in key)
 
 
-def _keys(form: str) -> Iterable[tuple[str, list[str]]]:
+def keys_of(form: str) -> Iterable[tuple[str, list[str]]]:
     """The table entries of a written form: its folded key with its own terms, then the terms of its accented
     spelling (what `search` gives back to a word typed without accents), and its plural/singular variants."""
     folded = analysis.fold(form)
@@ -124,45 +122,63 @@ def _keys(form: str) -> Iterable[tuple[str, list[str]]]:
 
 
 def build_search_index(sheets: Sequence[Sheet], entries: Sequence[Mapping[str, Any]], vocabulary: Vocabulary,
-                       facets: Mapping[str, list[str]]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The first-load index (embedded in the catalogue) and the parts {file name: script text}."""
-    count = len(sheets)
-    totals = [0] * len(FIELDS)
-    rows = []
-    for sheet, entry in zip(sheets, entries):
-        totals = [a + b for a, b in zip(totals, entry["len"])]
-        rows.append([facets["objective"].index(sheet.objective), [facets["public"].index(s) for s in sheet.public],
-                     sheet.duration, facets["level"].index(sheet.level) if sheet.level else -1,
-                     [facets["theme"].index(s) for s in sheet.themes], [quantised(n) for n in entry["len"]]])
+                       facets: Mapping[str, list[str]]) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
+    """The first-load index (embedded in the catalogue), the parts {file name: script text}, and the site-wide
+    counts that let the next export update these parts instead of building them again (searchparts.py)."""
     postings: dict[str, list[int]] = {}
     for number, entry in enumerate(entries):
         for term, pairs in entry["post"].items():
             target = postings.setdefault(term, [])
             for i in range(0, len(pairs), 2):
                 target.extend((number * 8 + pairs[i], pairs[i + 1]))
-    words = _word_table((form for entry in entries for form in entry["forms"]), postings)
+    forms: Counter[str] = Counter(form for entry in entries for form in entry["forms"])
+    candidates = {form: [[key, list(terms)] for key, terms in keys_of(form)] for form in sorted(forms)}
+    words = _word_table(candidates, postings)
     shards: dict[str, dict[str, Any]] = {}
     for term, values in postings.items():
         shards.setdefault(part_name(term), {"w": {}, "p": {}})["p"][term] = values
     for word, terms in words.items():
         shards.setdefault(part_name(word), {"w": {}, "p": {}})["w"][word] = terms
-    parts = {f"mots-{name}.js": _script("mots", name, shard) for name, shard in sorted(shards.items())}
-    parts["orthographe.js"] = _script("orthographe", "", spelling_words(entries, postings))
-    for start in range(0, count, CARDS_PER_PART):
-        cards = [card_data(s, vocabulary) for s in sheets[start:start + CARDS_PER_PART]]
-        parts[f"fiches-{start // CARDS_PER_PART}.js"] = _script("fiches", str(start // CARDS_PER_PART), cards)
-    first = {"n": count, "boosts": list(BOOSTS), "acronymBoost": ACRONYM_BOOST, "synonymWeight": SYNONYM_WEIGHT,
-             "avg": [(t / count if count else 0) or 1 for t in totals], "rows": rows, "perPart": CARDS_PER_PART,
-             "parts": sorted(shards), "thesaurus": thesaurus_groups(), "thesaurusWords": thesaurus_words(),
-             "durations": duration_rules(),
-             "version": hashlib.sha256("".join(sorted(parts.values())).encode()).hexdigest()[:12]}
-    return first, parts
+    parts = {f"mots-{name}.js": script("mots", name, shard) for name, shard in sorted(shards.items())}
+    parts["orthographe.js"] = script("orthographe", "", spelling_words(entries, postings))
+    parts.update(card_parts(sheets, vocabulary))
+    digests = {name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in parts.items()}
+    first = first_load(sheets, [entry["len"] for entry in entries], facets, sorted(shards), digests)
+    spell = [dict(Counter(word for entry in entries for word in entry.get("spell", [[]] * SPELLING)[field]))
+             for field in range(SPELLING)]
+    return first, parts, {"terms": sorted(postings), "forms": dict(forms), "candidates": candidates, "spell": spell}
 
 
-def _word_table(forms: Iterable[str], postings: Mapping[str, Any]) -> dict[str, list[str]]:
+def card_parts(sheets: Sequence[Sheet], vocabulary: Vocabulary) -> dict[str, str]:
+    """The parts `fiches-N.js`: what the cards of each slice of sheets show."""
+    return {f"fiches-{start // CARDS_PER_PART}.js": script("fiches", str(start // CARDS_PER_PART),
+                                                          [card_data(s, vocabulary) for s in sheets[start:start + CARDS_PER_PART]])
+            for start in range(0, len(sheets), CARDS_PER_PART)}
+
+
+def first_load(sheets: Sequence[Sheet], lengths: Sequence[Sequence[int]], facets: Mapping[str, list[str]],
+               shards: list[str], digests: Mapping[str, str]) -> dict[str, Any]:
+    """What the catalogue embeds: each sheet's facets and quantised field lengths, the averages, the parts' names,
+    the thesaurus and duration rules; `version` is a digest of every part."""
+    count = len(sheets)
+    totals = [0] * len(FIELDS)
+    rows = []
+    for sheet, length in zip(sheets, lengths):
+        totals = [a + b for a, b in zip(totals, length)]
+        rows.append([facets["objective"].index(sheet.objective), [facets["public"].index(s) for s in sheet.public],
+                     sheet.duration, facets["level"].index(sheet.level) if sheet.level else -1,
+                     [facets["theme"].index(s) for s in sheet.themes], [quantised(n) for n in length]])
+    version = hashlib.sha256("".join(f"{name}:{digests[name]}\n" for name in sorted(digests)).encode()).hexdigest()
+    return {"n": count, "boosts": list(BOOSTS), "acronymBoost": ACRONYM_BOOST, "synonymWeight": SYNONYM_WEIGHT,
+            "avg": [(t / count if count else 0) or 1 for t in totals], "rows": rows, "perPart": CARDS_PER_PART,
+            "parts": shards, "thesaurus": thesaurus_groups(), "thesaurusWords": thesaurus_words(),
+            "durations": duration_rules(), "version": version[:12]}
+
+
+def _word_table(candidates: Mapping[str, list[list[Any]]], postings: Mapping[str, Any]) -> dict[str, list[str]]:
     table: dict[str, list[str]] = {}
-    for form in sorted(set(forms)):  # sorted: a key reached from several forms lists their terms in one order
-        for key, terms in _keys(form):
+    for form in sorted(candidates):  # sorted: a key reached from several forms lists their terms in one order
+        for key, terms in candidates[form]:
             kept = [t for t in terms if t in postings]
             if kept:
                 current = table.setdefault(key, [])
@@ -200,7 +216,7 @@ def thesaurus_words() -> dict[str, list[str]]:
     forms = {form for group in load_thesaurus().groups for entry in group for form in analysis.written_forms(entry.text)}
     table: dict[str, list[str]] = {}
     for form in sorted(forms):  # sorted: the first form to reach a key gives its terms, whatever the hash seed
-        for key, terms in _keys(form):
+        for key, terms in keys_of(form):
             if terms:
                 table.setdefault(key, terms)
     return dict(sorted(table.items()))
@@ -218,22 +234,7 @@ def thesaurus_groups() -> list[list[list[Any]]]:
     return [[[entry.text, list(entry.terms)] for entry in group] for group in load_thesaurus().groups]
 
 
-def _script(kind: str, name: str, data: Any) -> str:
+def script(kind: str, name: str, data: Any) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return f"outillerieIndex({json.dumps(kind)},{json.dumps(name)},{text});\n"
-
-
-def write_parts(folder: Path, parts: Mapping[str, str], previous: Path) -> None:
-    """Write the parts; one whose bytes the previous export already holds is hard-linked from it, not rewritten."""
-    folder.mkdir()
-    for name, text in parts.items():
-        data = text.encode("utf-8")
-        old = previous / name
-        try:
-            if old.stat().st_size == len(data) and old.read_bytes() == data:
-                os.link(old, folder / name)
-                continue
-        except OSError:
-            pass
-        (folder / name).write_bytes(data)
