@@ -35,10 +35,15 @@ def sheet_record(sheet: Sheet, vocabulary: Vocabulary, urls: Mapping[str, str], 
     return record
 
 
-def catalogue_json(records: Sequence[Mapping[str, Any]], about: Mapping[str, Any] | None = None) -> str:
+def record_line(record: Mapping[str, Any]) -> str:
+    """A sheet's line of catalogue.json."""
+    return json.dumps(record, ensure_ascii=False)
+
+
+def catalogue_json(records: Sequence[Mapping[str, Any] | str], about: Mapping[str, Any] | None = None) -> str:
     """catalogue.json: a small envelope (`about`: the commons' name, publisher, schema) around the records, one sheet
-    a line (no date: same sources, same bytes)."""
-    body = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records)
+    a line (no date: same sources, same bytes); a record may be given as its line already (`record_line`)."""
+    body = ",\n".join(r if isinstance(r, str) else record_line(r) for r in records)
     head = "".join(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}, " for key, value in (about or {}).items())
     return f'{{{head}"format": "outillerie-catalogue", "version": 1, "count": {len(records)}, "sheets": [\n{body}\n]}}\n'
 
@@ -50,12 +55,19 @@ CSV_COLUMNS = ("slug", "title", "summary", "objective", "objective_label", "publ
                "les_bases_themes", "les_bases_professional_sectors", "les_bases_beneficiaries", "les_bases_resource_type")
 
 
-def catalogue_csv(records: Sequence[Mapping[str, Any]]) -> str:
-    """catalogue.csv: one row per sheet, lists joined by « | », steps as « Titre (15 min) »."""
+def catalogue_csv(records: Sequence[Mapping[str, Any] | str]) -> str:
+    """catalogue.csv: one row per sheet, lists joined by « | », steps as « Titre (15 min) » (a record may be given
+    as its row already: `csv_row`)."""
+    return csv_row(None) + "".join(r if isinstance(r, str) else csv_row(r) for r in records)
+
+
+def csv_row(record: Mapping[str, Any] | None) -> str:
+    """A sheet's row of catalogue.csv (None: the header)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for record in records:
+    if record is None:
+        writer.writerow(CSV_COLUMNS)
+    else:
         row = dict(record)
         participants = record.get("participants") or {}
         row["participants_min"] = participants.get("min", "")

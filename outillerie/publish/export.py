@@ -30,12 +30,12 @@ from ..sheets.paths import LibraryPaths
 from ..sheets.sheet import Sheet, key_facts
 from ..sheets.snapshot import Snapshot, take_snapshot
 from ..sheets.vocabulary import Vocabulary, fold_key, load_vocabulary
-from .catalogue import FACETS, embed_json, folding_rules, sheet_record
+from .catalogue import FACETS, csv_row, embed_json, folding_rules, record_line, sheet_record
 from .searchindex import LIGHT_LIST, sheet_search_entry
 from .searchparts import EntryStore, search_parts
 from .downloads import download_name, site_names
 from .failures import WHOLE_SITE_ERRORS, unpublishable, xml_text
-from .folders import aside_pattern, swap_in, sweep
+from .folders import aside_pattern, check_output, swap_in, sweep
 from .reserve import Reserve, link_sheet, working_folder
 from .documents import Pending, finish_all, plan_documents
 from .kits import credits_text, kit_filename
@@ -45,7 +45,7 @@ from .impact import FIGURES_PAGE, declaration_target, figures_context, figures_l
 from .opendata import write_open_data
 from .memory import entries_folder, folder_stamp, memory_path, read_memory, write_memory
 from .pages import citation, clock, french_date, json_ld, relative_link, timeline
-from .programmes import programme_card_html, write_programmes
+from .programmes import composer_sheet, programme_card_html, write_programmes
 
 Progress = Callable[[str, int, int], None]  # (label, done, total), like index.update_index
 EXPORT_FORMAT = 1
@@ -93,7 +93,7 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
     impact = impact or {}  # from the counter, through the CLI: declaration choices, privacy receipt, figures
     options = {"base_url": base_url, "counter_url": counter_url, "pdf": pdf, "declare": "choices" in impact,
                "figures_link": figures_link(counter_url, "figures" in impact)}
-    _check_output(root, output)
+    check_output(root, output, SITE_MARK)
     code = _package_fingerprint()
     cache_dir = cache_dir or LibraryPaths(root).index_dir
     memory = memory_path(cache_dir, output)
@@ -132,17 +132,6 @@ def export_site(root: Path, output: Path, *, base_url: str | None = None, counte
 def _unwritable(output: Path, error: OSError) -> ExportError:
     return ExportError(f"le site ne peut pas être écrit dans « {output} » ({reason_fr(error)}). Pour corriger : "
                        "vérifiez que ce chemin mène à un dossier, sa place libre et ses droits d'écriture, puis relancez.")
-
-
-def _check_output(root: Path, output: Path) -> None:
-    """Refuse to replace a folder that is not a previous export: it would be deleted."""
-    resolved = output.resolve()
-    if resolved == root or root.is_relative_to(resolved) or resolved.is_relative_to(root / "resources"):
-        raise ExportError(f"le dossier de sortie « {output} » contient la bibliothèque ou est dans resources/. "
-                          "Pour corriger : choisissez un autre dossier, par exemple --output site.")
-    if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not (output / SITE_MARK).is_file())):
-        raise ExportError(f"« {output} » existe et n'est pas un site exporté par outillerie : il serait remplacé. "
-                          "Pour corriger : choisissez un dossier vide ou qui n'existe pas encore.")
 
 
 def _trusted(html: str) -> Markup:
@@ -194,6 +183,7 @@ class _Site:
         self.search_state: dict[str, Any] = {}  # what the search parts' update needs (searchparts.py)
         self.entries = EntryStore(output)
         self.parts_count = (0, 0)
+        self.composer: dict[str, Any] = {}  # each sheet's data for the programme composer
 
     def render(self, template: str, target: Path, **context: Any) -> None:
         """Render a template of the package into a file of the new site."""
@@ -234,6 +224,7 @@ class _Site:
             self.memory.pop(slug, None)
         self.sheets = published
         self.reserve.prune(s.slug for s in published)
+        self.composer = {s.slug: self.memory[s.slug]["shared"][2] for s in published}
         self.programme_cards = [_trusted(programme_card_html(self, card)) for card in write_programmes(self, work, _trusted)]
         self.write_shared(work)
         return reused
@@ -243,17 +234,28 @@ class _Site:
         fingerprint = self.fingerprint(sheet)
         old = self.previous.get(sheet.slug) or {}
         same = old.get("hash") == fingerprint and "entry" in old
-        if same and self.reserve.holds(sheet.slug, fingerprint):
-            return {key: old[key] for key in ("hash", "card", "len", "entry")}, True
-        self.reserve.clear_sheet(sheet.slug)
-        if same and link_sheet(self.output, work, sheet.slug):
-            return {key: old[key] for key in ("hash", "card", "len", "entry")}, True
+        if not (same and self.reserve.holds(sheet.slug, fingerprint)):
+            self.reserve.clear_sheet(sheet.slug)
+            if not (same and link_sheet(self.output, work, sheet.slug)):
+                return self.render_sheet(sheet, work, fingerprint, old.get("entry")), False
+        kept = {key: old[key] for key in ("hash", "card", "len", "entry")}
+        return kept | {"shared": old.get("shared") or self.shared_rows(sheet)}, True
+
+    def render_sheet(self, sheet: Sheet, work: Path, fingerprint: str, entry: str | None) -> dict[str, Any]:
+        """Render a sheet that changed (its PDFs and kit come later) and analyse it for the search; its memory."""
         full = self.snapshot.full_sheet(sheet)
         self.write_sheet(full, work)
         card = self.environment.get_template("_card.html").render(sheet=sheet, vocabulary=self.vocabulary)
         search = self.fresh[sheet.slug] = sheet_search_entry(full, self.vocabulary)
-        digest = self.entries.write(sheet.slug, search, old.get("entry"))
-        return {"hash": fingerprint, "card": card, "len": search["len"], "entry": digest}, False
+        return {"hash": fingerprint, "card": card, "len": search["len"], "entry": self.entries.write(sheet.slug, search, entry),
+                "shared": self.shared_rows(sheet)}
+
+    def shared_rows(self, sheet: Sheet) -> list[Any]:
+        """What the shared files hold of a sheet, kept in the memory: its lines of catalogue.json and .csv, and
+        its data for the programme composer (they depend on what the sheet's fingerprint covers)."""
+        record = sheet_record(sheet, self.vocabulary, self.urls(sheet.slug), [c.name for c in self.history(sheet)],
+                              self.origin(sheet, False))
+        return [record_line(record), csv_row(record), composer_sheet(sheet)]
 
     def leave_out(self, sheet: Sheet, error: Exception, work: Path) -> None:
         """Remove what was written of a sheet that cannot be published, and say why."""
@@ -354,9 +356,8 @@ class _Site:
             self.render("chiffres.html", work / FIGURES_PAGE, root="../",
                         figures=figures_context(self.impact["figures"], about, _trusted))
         self.render("404.html", work / "404.html", home=self.base or "/", style=self.style)
-        records = [sheet_record(s, vocabulary, self.urls(s.slug), [c.name for c in self.history(s)], self.origin(s, False))
-                   for s in self.sheets]
-        write_open_data(work, records, self.identity.config, self.base)
+        shared = [self.memory[s.slug]["shared"] for s in self.sheets]
+        write_open_data(work, [row[0] for row in shared], self.identity.config, self.base, [row[1] for row in shared])
         kits = {s.slug: {"path": f"telechargements/{s.slug}.zip", "filename": kit_filename(s.title), "title": s.title,
                          "pages": [f"fiches/{s.slug}/{page}" for page in ["index.html", *_support_pages(s).values()]]}
                 for s in self.sheets}  # `serve` sends every other file of fiches/ as a download

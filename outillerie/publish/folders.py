@@ -169,3 +169,14 @@ def _exchange(first: Path, second: Path) -> bool:
     at_cwd, rename_exchange = -100, 2
     done = renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), rename_exchange)
     return done == 0
+
+
+def check_output(root: Path, output: Path, mark: str) -> None:
+    """Refuse to replace a folder that is not a previous export: it would be deleted."""
+    resolved = output.resolve()
+    if resolved == root or root.is_relative_to(resolved) or resolved.is_relative_to(root / "resources"):
+        raise ExportError(f"le dossier de sortie « {output} » contient la bibliothèque ou est dans resources/. "
+                          "Pour corriger : choisissez un autre dossier, par exemple --output site.")
+    if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not (output / mark).is_file())):
+        raise ExportError(f"« {output} » existe et n'est pas un site exporté par outillerie : il serait remplacé. "
+                          "Pour corriger : choisissez un dossier vide ou qui n'existe pas encore.")

@@ -18,8 +18,10 @@ _MAYBE_TEXT = {"type": ["string", "null"]}
 _URL = {"type": "string", "minLength": 1}
 
 
-def write_open_data(work: Path, records: Sequence[Mapping[str, Any]], config: Config, base: str | None) -> None:
-    """catalogue.json (with the commons' name and publisher), catalogue.schema.json and catalogue.csv into `work`."""
+def write_open_data(work: Path, records: Sequence[Mapping[str, Any] | str], config: Config, base: str | None,
+                    rows: Sequence[Mapping[str, Any] | str] | None = None) -> None:
+    """catalogue.json (with the commons' name and publisher), catalogue.schema.json and catalogue.csv into `work`.
+    `records`: each sheet's record, or its line of catalogue.json; `rows`, when given: each sheet's CSV row."""
     hub = {key: value for key, value in vars(config.hub).items() if value}
     about: dict[str, Any] = {"$schema": f"{base or ''}{SCHEMA_FILE}", "name": config.name,
                              "description": config.description}
@@ -28,7 +30,7 @@ def write_open_data(work: Path, records: Sequence[Mapping[str, Any]], config: Co
     (work / "catalogue.json").write_text(catalogue_json(records, about), encoding="utf-8", newline="\n")
     (work / SCHEMA_FILE).write_text(json.dumps(catalogue_schema(base), ensure_ascii=False, indent=1) + "\n",
                                     encoding="utf-8", newline="\n")
-    (work / "catalogue.csv").write_text(catalogue_csv(records), encoding="utf-8", newline="")
+    (work / "catalogue.csv").write_text(catalogue_csv(records if rows is None else rows), encoding="utf-8", newline="")
 
 
 def _codes(group: str) -> dict[str, Any]:

@@ -160,22 +160,29 @@ def _credits(site: Site, programme: Programme, sheets: list[Sheet]) -> str:
     return "\n".join(lines)
 
 
-def composer_data(sheets: Sequence[Sheet], vocabulary: Vocabulary) -> dict[str, Any]:
-    """What the composer needs of every published sheet (no fetch: it is embedded in the page)."""
-    return {"sheets": [{
-        "slug": sheet.slug, "title": sheet.title, "duration": sheet.duration, "license": sheet.license,
-        "participants": list(sheet.participants) if sheet.participants else None,
-        "objective": sheet.objective, "public": list(sheet.public),
-        "steps": [[step.title, step.minutes or 0, is_break_step(step.title)] for step in sheet.steps],
-        "materials": [[item, rule_data(item)] for item in sheet.materials],
-    } for sheet in sheets], "licenses": {slug: term.short or term.label for slug, term in vocabulary.licenses.items()}}
+def composer_sheet(sheet: Sheet) -> dict[str, Any]:
+    """What the composer needs of one published sheet."""
+    return {"slug": sheet.slug, "title": sheet.title, "duration": sheet.duration, "license": sheet.license,
+            "participants": list(sheet.participants) if sheet.participants else None,
+            "objective": sheet.objective, "public": list(sheet.public),
+            "steps": [[step.title, step.minutes or 0, is_break_step(step.title)] for step in sheet.steps],
+            "materials": [[item, rule_data(item)] for item in sheet.materials]}
+
+
+def composer_data(sheets: Sequence[Sheet], vocabulary: Vocabulary,
+                  known: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """What the composer needs of every published sheet (no fetch: it is embedded in the page); `known`: what
+    `composer_sheet` gave for some of them (kept by the export's memory)."""
+    known = known or {}
+    return {"sheets": [known.get(sheet.slug) or composer_sheet(sheet) for sheet in sheets],
+            "licenses": {slug: term.short or term.label for slug, term in vocabulary.licenses.items()}}
 
 
 def write_composer(site: Site, work: Path, mark: Mark) -> None:
     """The composer page: the programme panel, working from file:// with the sheets' data embedded."""
     from .catalogue import embed_json
 
-    data = composer_data(sorted(site.sheets, key=lambda s: s.title), site.vocabulary)
+    data = composer_data(sorted(site.sheets, key=lambda s: s.title), site.vocabulary, getattr(site, "composer", None))
     site.render("composer.html", work / "composer" / "index.html", root="../", data=mark(embed_json(data)))
 
 

@@ -24,7 +24,15 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from ..sheets.sheet import Sheet
-from .searchindex import SPELLING, build_search_index, card_parts, first_load, keys_of, part_name, script
+from .searchindex import (
+    SPELLING,
+    build_search_index,
+    card_parts,
+    first_load,
+    keys_of,
+    part_name,
+    script,
+)
 
 STATE_FORMAT = 1
 Entry = dict[str, Any]
