@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
-from ..errors import Problem
+from ..errors import LibraryError, Problem
 from .freshness import FORMAT
 
 DETAILS_FILE = "bibliotheque-fiches.sqlite"
@@ -58,12 +58,13 @@ def problems_text(problems: Iterable[Problem]) -> str:
 
 
 class Details:
-    """The rows of one library's snapshot. Writes go into one transaction, committed by `commit`."""
+    """The rows of one library's snapshot, written a few hundred at a time (`commit` writes the last ones)."""
 
     def __init__(self, cache_dir: Path | None, fingerprint: str) -> None:
         self.connection = _connect(cache_dir, fingerprint)
-        self.in_memory = self.connection.execute("PRAGMA database_list").fetchone()[2] == ""
-        self.writing = False
+        self.path = self.connection.execute("PRAGMA database_list").fetchone()[2]
+        self.in_memory = self.path == ""
+        self.pending: list[tuple[str, tuple[Any, ...]]] = []
 
     def lights(self) -> dict[str, Light]:
         """Every remembered sheet by slug (records left in the file)."""
@@ -101,58 +102,61 @@ class Details:
             "SELECT record FROM sheets JOIN records USING (slug) WHERE usable AND based_on != '' ORDER BY slug")
         return (json.loads(record) for (record,) in rows)
 
-    def _begin(self) -> None:
-        if not self.writing:
-            self.connection.execute("BEGIN")
-            self.writing = True
-
     def put(self, slug: str, line: str, digest: str, record: Mapping[str, Any] | None,
             problems: Iterable[Problem]) -> Light:
-        """Remember one sheet read again (inside the open transaction)."""
+        """Remember one sheet read again (written with the next few hundred, see `_flush`)."""
         from .vocabulary import fold_key
 
-        self._begin()
         found = tuple(problems)
         broken = any(p.is_error for p in found)
         supports = json.dumps([name for name in (record or {}).get("supports", ()) if name.lower().endswith(".md")])
         light = Light(line, digest, record is not None, broken, problems_text(found), supports)
-        self.connection.execute(
-            "INSERT OR REPLACE INTO sheets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (slug, line, digest, record is not None, broken, light.findings, supports, record is not None and not broken,
-             fold_key(record["title"]) if record else None, (record or {}).get("based_on") or ""))
+        self.pending.append(("INSERT OR REPLACE INTO sheets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             (slug, line, digest, record is not None, broken, light.findings, supports,
+                              record is not None and not broken, fold_key(record["title"]) if record else None,
+                              (record or {}).get("based_on") or "")))
         if record is None:
-            self.connection.execute("DELETE FROM records WHERE slug = ?", (slug,))
+            self.pending.append(("DELETE FROM records WHERE slug = ?", (slug,)))
         else:
-            self.connection.execute("INSERT OR REPLACE INTO records VALUES (?, ?)",
-                                    (slug, json.dumps(record, ensure_ascii=False)))
+            self.pending.append(("INSERT OR REPLACE INTO records VALUES (?, ?)",
+                                 (slug, json.dumps(record, ensure_ascii=False))))
+        if len(self.pending) >= 1000:
+            self._flush()
         return light
 
     def forget(self, slugs: Iterable[str]) -> None:
-        slugs = list(slugs)
-        self._begin()
-        self.connection.executemany("DELETE FROM sheets WHERE slug = ?", ((slug,) for slug in slugs))
-        self.connection.executemany("DELETE FROM records WHERE slug = ?", ((slug,) for slug in slugs))
+        for slug in slugs:
+            self.pending += [("DELETE FROM sheets WHERE slug = ?", (slug,)), ("DELETE FROM records WHERE slug = ?", (slug,))]
 
     def put_programmes(self, entries: Mapping[str, list[Any]]) -> None:
-        self._begin()
-        self.connection.execute("DELETE FROM programmes")
-        self.connection.executemany("INSERT INTO programmes VALUES (?, ?)",
-                                    ((slug, json.dumps(entry, ensure_ascii=False)) for slug, entry in entries.items()))
+        self.pending.append(("DELETE FROM programmes", ()))
+        self.pending += [("INSERT INTO programmes VALUES (?, ?)", (slug, json.dumps(entry, ensure_ascii=False)))
+                         for slug, entry in entries.items()]
 
-    def commit(self) -> bool:
-        """Commit the open transaction; False when the file could not be written (the cache is only lost)."""
-        if not self.writing:
-            return True
-        self.writing = False
+    def commit(self) -> None:
+        """Write what is pending."""
+        self._flush()
+
+    def _flush(self) -> None:
+        """Write the pending rows in one short transaction. Each row pairs a stat line with what was read for it,
+        so rows written by one command and not the next are still true: a command stopped half-way leaves a cache
+        that the next one trusts row by row. Never silently lost: a file held by another writer for longer than
+        the wait is said."""
+        if not self.pending:
+            return
         try:
+            self.connection.execute("BEGIN IMMEDIATE")
+            for statement, values in self.pending:
+                self.connection.execute(statement, values)
             self.connection.execute("COMMIT")
-            return True
-        except sqlite3.Error:
-            try:
+        except sqlite3.Error as error:
+            if self.connection.in_transaction:
                 self.connection.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-            return False
+            raise LibraryError(f"{self.path} : le cache de la bibliothèque ne peut pas être écrit (une autre commande "
+                               "outillerie l'écrit depuis plus de 10 s, ou le disque est plein). Pour corriger : "
+                               "attendez qu'elle ait fini, puis relancez ; s'il reste en erreur, supprimez ce fichier "
+                               "(il sera refait).") from error
+        self.pending.clear()
 
 
 def _connect(cache_dir: Path | None, fingerprint: str) -> sqlite3.Connection:
@@ -166,6 +170,8 @@ def _connect(cache_dir: Path | None, fingerprint: str) -> sqlite3.Connection:
                 (cache_dir / _OLD_DETAILS).unlink(missing_ok=True)
                 connection = sqlite3.connect(path, isolation_level=None, timeout=10.0)
                 _prepare(connection, fingerprint)
+                connection.execute("BEGIN IMMEDIATE")  # can it be written? (a read-only file: the cache in memory)
+                connection.execute("ROLLBACK")
                 return connection
             except sqlite3.DatabaseError:  # damaged or not a database: start again from an empty file
                 try:

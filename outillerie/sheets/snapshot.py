@@ -178,6 +178,7 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
         details.forget(gone)
     programmes, programme_reread = _programme_states(root, programme_lines, details)
     reread += programme_reread
+    details.commit()  # the records are read back below (shared findings, states)
     ignored = [Problem(f"resources/{excerpt(name, 100)}", 0, WARNING, message)
                for name, message in strays(root / "resources")]
     watched = watched_lines(root, (f"resources/{slug}/{name}" for slug, light in lights.items()
@@ -190,7 +191,7 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     if programmes:
         snapshot = _with_programme_findings(snapshot)
     changed = bool(reread or gone)
-    if details.commit() and cache_dir and not details.in_memory and (changed or not _stamp_says(cache_dir, snapshot.id)):
+    if cache_dir and not details.in_memory and (changed or not _stamp_says(cache_dir, snapshot.id)):
         _write_stamp(cache_dir, snapshot, key)
     return snapshot
 
