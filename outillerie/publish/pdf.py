@@ -25,7 +25,7 @@ INSTALL_HINT = ("Pour corriger : installez les bibliothèques système de WeasyP
                 "install libpango-1.0-0 libpangoft2-1.0-0 ; macOS : brew install pango) et WeasyPrint lui-même "
                 "(pip install weasyprint), ou relancez avec --no-pdf pour exporter sans les PDF.")
 NEUTRAL_BASE = "file:///document/"  # what relative addresses resolve against, whatever the real folder
-SERIAL_BELOW = 3  # so few PDFs are written in this process: starting workers would cost more than it saves
+SERIAL_BELOW = 2  # one PDF is written in this process; two or more in forked workers, which share the imported WeasyPrint
 
 Job = tuple[str, Path, "str | None"]  # (printable HTML, target file, base URL for its relative addresses)
 
