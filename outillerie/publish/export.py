@@ -183,6 +183,7 @@ class _Site:
         self.search_state: dict[str, Any] = {}  # what the search parts' update needs (searchparts.py)
         self.entries = EntryStore(output)
         self.parts_count = (0, 0)
+        self.fixed = ""
         self.composer: dict[str, Any] = {}  # each sheet's data for the programme composer
 
     def render(self, template: str, target: Path, **context: Any) -> None:
@@ -267,10 +268,10 @@ class _Site:
 
     def fingerprint(self, sheet: Sheet) -> str:
         """What a sheet's page and kit depend on: the code, the options, its Git history and its files' stamp."""
-        history = self.histories.get(sheet.slug)
-        inputs = [self.code, self.options, self.identity.key, repr(history), folder_stamp(sheet.folder),
-                  self.origin(sheet, absolute=True)]
-        return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+        if not self.fixed:  # what every sheet shares, written once
+            self.fixed = json.dumps([self.code, self.options, self.identity.key], sort_keys=True)
+        inputs = [repr(self.histories.get(sheet.slug)), folder_stamp(sheet.folder), self.origin(sheet, absolute=True)]
+        return hashlib.sha256((self.fixed + json.dumps(inputs, sort_keys=True)).encode()).hexdigest()
 
     def urls(self, slug: str) -> dict[str, str]:
         """Page, kit and Markdown addresses for open data: absolute with --base-url, else relative to the site."""

@@ -16,6 +16,7 @@ of each part). Whatever is missing or does not match makes a full build. Either 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import json
@@ -186,13 +187,17 @@ def _update(sheets: Sequence[Sheet], lens: list[list[int]], changed: list[int], 
 
 
 def _merged(values: list[int], pairs: Mapping[int, tuple[Entry, Entry]], term: str) -> list[int]:
-    """A term's postings with the changed sheets' old pairs taken out and their new ones put in, in sheet order."""
-    kept = [(values[i], values[i + 1]) for i in range(0, len(values), 2) if values[i] >> 3 not in pairs]
-    for number, (_, new) in pairs.items():
-        found = new["post"].get(term, [])
-        kept += [(number * 8 + found[i], found[i + 1]) for i in range(0, len(found), 2)]
-    kept.sort()
-    return [x for pair in kept for x in pair]
+    """A term's postings with the changed sheets' old pairs taken out and their new ones put in, in sheet order.
+
+    The values are (sheet × 8 + field, frequency) pairs sorted by sheet: each sheet's pairs are one slice, found by
+    bisection, so a term of every sheet costs a copy, not a loop."""
+    merged = list(values)
+    for number in sorted(pairs, reverse=True):  # from the end: the slices before stay where they are
+        keys = merged[0::2]
+        start, end = bisect.bisect_left(keys, number * 8), bisect.bisect_left(keys, number * 8 + 8)
+        found = pairs[number][1]["post"].get(term, [])
+        merged[2 * start:2 * end] = [x for i in range(0, len(found), 2) for x in (number * 8 + found[i], found[i + 1])]
+    return merged
 
 
 def _count(counts: dict[str, int], changes: Sequence[tuple[Sequence[str], Sequence[str]]]) -> set[str]:
