@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 from typing import Iterable
 
+from ..sheets.sheet import Sheet
 from ..sheets.supports import SUPPORT_TYPES
 
 DISARMED = ".txt"
@@ -44,3 +45,8 @@ def site_names(supports: Iterable[str]) -> dict[str, str]:
 def download_name(support: str) -> str:
     """The name a browser saves a support under: its own file name, folders aside."""
     return support.rsplit("/", 1)[-1]
+
+
+def support_pages(sheet: Sheet) -> dict[str, str]:
+    """The Markdown supports that also become pages of the site, with the name of their page."""
+    return {s: f"{s[:-3]}.html" for s in sheet.supports if s.endswith(".md") and f"{s[:-3]}.html" not in sheet.supports}

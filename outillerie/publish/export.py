@@ -33,7 +33,7 @@ from ..sheets.vocabulary import Vocabulary, fold_key, load_vocabulary
 from .catalogue import FACETS, csv_row, embed_json, folding_rules, record_line, sheet_record
 from .searchindex import LIGHT_LIST, sheet_search_entry
 from .searchparts import EntryStore, search_parts
-from .downloads import download_name, site_names
+from .downloads import download_name, site_names, support_pages
 from .failures import WHOLE_SITE_ERRORS, unpublishable, xml_text
 from .folders import aside_pattern, check_output, swap_in, sweep
 from .reserve import Reserve, link_sheet, working_folder
@@ -42,7 +42,7 @@ from .kits import credits_text, kit_filename
 from .markdown import Rendered, french_spacing, render_markdown
 from .identity import NO_ADDRESS_NOTE, SiteIdentity, sheet_origin, site_addresses
 from .impact import FIGURES_PAGE, declaration_target, figures_context, figures_link
-from .opendata import write_open_data
+from .opendata import previous_rows, write_open_data
 from .memory import entries_folder, folder_stamp, memory_path, read_memory, write_memory
 from .pages import citation, clock, french_date, json_ld, relative_link, timeline
 from .programmes import composer_sheet, programme_card_html, write_programmes
@@ -53,7 +53,6 @@ DURATION_CHOICES = ((30, "30 min ou moins"), (60, "1 h ou moins"), (90, "1 h 30 
                     (180, "3 h ou moins"), (210, "une demi-journée ou moins"), (420, "une journée ou moins"))
 FEED_SIZE = 50
 SITE_MARK = "kits.json"  # what tells a folder written by `export` (and so safe to replace) from any other
-
 
 
 @dataclass(frozen=True)
@@ -184,6 +183,7 @@ class _Site:
         self.entries = EntryStore(output)
         self.parts_count = (0, 0)
         self.fixed = ""
+        self.rows: dict[str, tuple[str, str]] = {}  # lines of catalogue.json and .csv made by this export
         self.composer: dict[str, Any] = {}  # each sheet's data for the programme composer
 
     def render(self, template: str, target: Path, **context: Any) -> None:
@@ -234,13 +234,12 @@ class _Site:
         """A sheet's pages and kit, hard-linked from the previous export when nothing changed; its memory entry."""
         fingerprint = self.fingerprint(sheet)
         old = self.previous.get(sheet.slug) or {}
-        same = old.get("hash") == fingerprint and "entry" in old
+        same = old.get("hash") == fingerprint and "entry" in old and "shared" in old
         if not (same and self.reserve.holds(sheet.slug, fingerprint)):
             self.reserve.clear_sheet(sheet.slug)
             if not (same and link_sheet(self.output, work, sheet.slug)):
                 return self.render_sheet(sheet, work, fingerprint, old.get("entry")), False
-        kept = {key: old[key] for key in ("hash", "card", "len", "entry")}
-        return kept | {"shared": old.get("shared") or self.shared_rows(sheet)}, True
+        return {key: old[key] for key in ("hash", "card", "len", "entry", "shared")}, True
 
     def render_sheet(self, sheet: Sheet, work: Path, fingerprint: str, entry: str | None) -> dict[str, Any]:
         """Render a sheet that changed (its PDFs and kit come later) and analyse it for the search; its memory."""
@@ -251,12 +250,18 @@ class _Site:
         return {"hash": fingerprint, "card": card, "len": search["len"], "entry": self.entries.write(sheet.slug, search, entry),
                 "shared": self.shared_rows(sheet)}
 
+    def rows_again(self, sheet: Sheet) -> tuple[str, str]:  # when the previous export's files cannot give them
+        self.memory[sheet.slug]["shared"] = self.shared_rows(sheet)
+        return self.rows[sheet.slug]
+
     def shared_rows(self, sheet: Sheet) -> list[Any]:
-        """What the shared files hold of a sheet, kept in the memory: its lines of catalogue.json and .csv, and
-        its data for the programme composer (they depend on what the sheet's fingerprint covers)."""
+        """What the shared files hold of a sheet (it depends on what the sheet's fingerprint covers), kept in the
+        memory: the lengths of its line of catalogue.json and row of catalogue.csv (the next export cuts them out
+        of these files: opendata.previous_rows), and its data for the programme composer."""
         record = sheet_record(sheet, self.vocabulary, self.urls(sheet.slug), [c.name for c in self.history(sheet)],
                               self.origin(sheet, False))
-        return [record_line(record), csv_row(record), composer_sheet(sheet)]
+        line, row = self.rows[sheet.slug] = record_line(record), csv_row(record)
+        return [len(line), len(row), composer_sheet(sheet)]
 
     def leave_out(self, sheet: Sheet, error: Exception, work: Path) -> None:
         """Remove what was written of a sheet that cannot be published, and say why."""
@@ -294,7 +299,7 @@ class _Site:
         folder = work / "fiches" / sheet.slug
         folder.mkdir()
         shutil.copyfile(sheet.path, folder / "index.md")
-        as_pages = _support_pages(sheet)
+        as_pages = support_pages(sheet)
         rendered = render_markdown(sheet.body, links=lambda href: relative_link(href, sheet, as_pages))
         for support, name in site_names(sheet.supports).items():  # a download, never a page: see downloads.py
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
@@ -341,7 +346,7 @@ class _Site:
                              lambda s: sheet_search_entry(self.snapshot.full_sheet(s), vocabulary), vocabulary, facets)
         parts.write(work / "recherche", self.output / "recherche")
         self.parts_count = (len(parts.written), len(parts.linked))
-        self.search_state, index = parts.state, parts.first
+        before, self.search_state, index = self.search_state, parts.state, parts.first
         index.update(facets=facets, rules=folding_rules(), labels={s: t.label for s, t in vocabulary.terms("objectives").items()})
         cards, embedded = [_trusted(self.memory[s.slug]["card"]) for s in self.sheets], _trusted(embed_json(index))
         pages = [f"liste-{n}.html" for n in range(2, -(-len(cards) // LIGHT_LIST) + 1)]  # the no-JS list, cut up
@@ -357,10 +362,13 @@ class _Site:
             self.render("chiffres.html", work / FIGURES_PAGE, root="../",
                         figures=figures_context(self.impact["figures"], about, _trusted))
         self.render("404.html", work / "404.html", home=self.base or "/", style=self.style)
-        shared = [self.memory[s.slug]["shared"] for s in self.sheets]
-        write_open_data(work, [row[0] for row in shared], self.identity.config, self.base, [row[1] for row in shared])
+        known = previous_rows(self.output, before.get("order", []), {slug: entry.get("shared", [])[:2] for slug, entry
+                                                                     in self.previous.items()}, before.get("open", {}))
+        rows = [self.rows.get(s.slug) or known.get(s.slug) or self.rows_again(s) for s in self.sheets]
+        self.search_state["open"] = write_open_data(work, [r[0] for r in rows], self.identity.config, self.base,
+                                                    [r[1] for r in rows])
         kits = {s.slug: {"path": f"telechargements/{s.slug}.zip", "filename": kit_filename(s.title), "title": s.title,
-                         "pages": [f"fiches/{s.slug}/{page}" for page in ["index.html", *_support_pages(s).values()]]}
+                         "pages": [f"fiches/{s.slug}/{page}" for page in ["index.html", *support_pages(s).values()]]}
                 for s in self.sheets}  # `serve` sends every other file of fiches/ as a download
         (work / "kits.json").write_text(json.dumps(kits, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                         encoding="utf-8")
@@ -379,18 +387,11 @@ class _Site:
 
     def history(self, sheet: Sheet) -> tuple[Contributor, ...]:
         """The people Git knows for a sheet (none outside a repository)."""
-        history = self.histories.get(sheet.slug)
-        return history.contributors if history else ()
+        return history.contributors if (history := self.histories.get(sheet.slug)) else ()
 
     def last_change(self, sheet: Sheet) -> dt.date | None:
         """The date the feed and the sitemap give: `updated`, else `created`, else the last commit."""
-        history = self.histories.get(sheet.slug)
-        return sheet.updated or sheet.created or (history.last if history else None)
-
-
-def _support_pages(sheet: Sheet) -> dict[str, str]:
-    """The Markdown supports that also become pages of the site, with the name of their page."""
-    return {s: f"{s[:-3]}.html" for s in sheet.supports if s.endswith(".md") and f"{s[:-3]}.html" not in sheet.supports}
+        return sheet.updated or sheet.created or (history.last if (history := self.histories.get(sheet.slug)) else None)
 
 
 def _style() -> str:

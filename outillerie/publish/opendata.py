@@ -3,15 +3,17 @@ validate what it reads, and `catalogue.csv`."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..sheets.config import Config
 from ..sheets.vocabulary import load_vocabulary
-from .catalogue import catalogue_csv, catalogue_json
+from .catalogue import catalogue_csv, catalogue_json, csv_row
 
 SCHEMA_FILE = "catalogue.schema.json"
+_SHEETS = '"sheets": [\n'  # where catalogue.json's records begin (catalogue.catalogue_json)
 _TEXT = {"type": "string"}
 _TEXTS = {"type": "array", "items": _TEXT}
 _MAYBE_TEXT = {"type": ["string", "null"]}
@@ -19,18 +21,48 @@ _URL = {"type": "string", "minLength": 1}
 
 
 def write_open_data(work: Path, records: Sequence[Mapping[str, Any] | str], config: Config, base: str | None,
-                    rows: Sequence[Mapping[str, Any] | str] | None = None) -> None:
+                    rows: Sequence[Mapping[str, Any] | str] | None = None) -> dict[str, str]:
     """catalogue.json (with the commons' name and publisher), catalogue.schema.json and catalogue.csv into `work`.
-    `records`: each sheet's record, or its line of catalogue.json; `rows`, when given: each sheet's CSV row."""
+    `records`: each sheet's record, or its line of catalogue.json; `rows`, when given: each sheet's CSV row.
+    Returns the digests of catalogue.json and catalogue.csv, for `previous_rows`."""
     hub = {key: value for key, value in vars(config.hub).items() if value}
     about: dict[str, Any] = {"$schema": f"{base or ''}{SCHEMA_FILE}", "name": config.name,
                              "description": config.description}
     if hub:
         about["publisher"] = hub
-    (work / "catalogue.json").write_text(catalogue_json(records, about), encoding="utf-8", newline="\n")
+    text = catalogue_json(records, about)
+    (work / "catalogue.json").write_text(text, encoding="utf-8", newline="\n")
     (work / SCHEMA_FILE).write_text(json.dumps(catalogue_schema(base), ensure_ascii=False, indent=1) + "\n",
                                     encoding="utf-8", newline="\n")
-    (work / "catalogue.csv").write_text(catalogue_csv(records if rows is None else rows), encoding="utf-8", newline="")
+    table = catalogue_csv(records if rows is None else rows)
+    (work / "catalogue.csv").write_text(table, encoding="utf-8", newline="")
+    return {"json": _digest(text), "csv": _digest(table)}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def previous_rows(output: Path, order: Sequence[str], lengths: Mapping[str, Sequence[int]],
+                  digests: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """Each sheet's line of catalogue.json and row of catalogue.csv as the previous export (`output`) wrote them,
+    cut by their lengths (`lengths`: slug → [line, row], in `order`); nothing when the files are not those the
+    memory describes (`digests`, what `write_open_data` returned)."""
+    try:
+        text = (output / "catalogue.json").read_text(encoding="utf-8")
+        with open(output / "catalogue.csv", encoding="utf-8", newline="") as file:
+            table = file.read()
+        if _digest(text) != digests.get("json") or _digest(table) != digests.get("csv"):
+            return {}
+        start, at = text.index(_SHEETS) + len(_SHEETS), len(csv_row(None))
+        found = {}
+        for slug in order:
+            line, row = lengths[slug]
+            found[slug] = (text[start:start + line], table[at:at + row])
+            start, at = start + line + 2, at + row  # records are joined by ",\n"
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return found
 
 
 def _codes(group: str) -> dict[str, Any]:
