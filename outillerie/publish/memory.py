@@ -55,7 +55,7 @@ def forget(cache_dir: Path, output: Path) -> None:
     import shutil
 
     folder, state = reserve_paths(cache_dir, output)
-    for path in (memory_path(cache_dir, output), state):
+    for path in (memory_path(cache_dir, output), state, folder.with_name(f"{folder.name}.lock")):
         path.unlink(missing_ok=True)
     for folder in (folder, entries_folder(cache_dir, output)):
         shutil.rmtree(folder, ignore_errors=True)

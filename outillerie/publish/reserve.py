@@ -147,12 +147,21 @@ def working_folder(output: Path, cache_dir: Path, code: str) -> Iterator[Reserve
 
 
 def _claim(folder: Path) -> int | None:
-    """A lock on the reserve (made if absent); None when another export holds it or it cannot be made."""
+    """A lock on the reserve (made if absent), held on a file beside it: the folder itself is swapped with the
+    output, and a lock on it would pass to the published site. None when another export holds it."""
+    lock = folder.with_name(f"{folder.name}.lock")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        lock.touch(exist_ok=True)
     except OSError:
         return None
-    return hold(folder)
+    handle = hold(lock)
+    if handle is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            os.close(handle)
+            return None
+    return handle
 
 
 def _same_disk(cache_dir: Path, parent: Path) -> bool:
