@@ -26,7 +26,8 @@ def read_digests(index_dir: Path, generation: str) -> dict[str, str]:
             found = connection.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
             if found is None or found[0] != generation:
                 raise Unreadable()
-            return dict(connection.execute("SELECT slug, digest FROM documents"))
+            return {slug.decode("utf-8", "surrogateescape"): digest
+                    for slug, digest in connection.execute("SELECT slug, digest FROM documents")}
     except sqlite3.Error:
         raise Unreadable() from None
 
@@ -45,6 +46,12 @@ def write_digests(index_dir: Path, generation: str, changed: Mapping[str, str], 
             if attempt == 2 or not whole:
                 raise OSError(f"le fichier {DOCUMENTS} de l'index ne peut pas être écrit") from None
             (index_dir / DOCUMENTS).unlink(missing_ok=True)
+
+
+def _key(slug: str) -> bytes:
+    """A folder name as bytes: a name the disk gave as undecodable bytes is a lone surrogate, which SQLite's text
+    cannot hold."""
+    return slug.encode("utf-8", "surrogateescape")
 
 
 class _connect:
@@ -68,11 +75,12 @@ def _write(connection: sqlite3.Connection, generation: str, changed: Mapping[str
         if whole:
             connection.execute("DROP TABLE IF EXISTS documents")
             connection.execute("DROP TABLE IF EXISTS meta")
-        connection.execute("CREATE TABLE IF NOT EXISTS documents (slug TEXT PRIMARY KEY, digest TEXT NOT NULL)")
+        connection.execute("CREATE TABLE IF NOT EXISTS documents (slug BLOB PRIMARY KEY, digest TEXT NOT NULL)")
         connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         connection.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (generation,))
-        connection.executemany("DELETE FROM documents WHERE slug = ?", ((slug,) for slug in removed))
-        connection.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)", sorted(changed.items()))
+        connection.executemany("DELETE FROM documents WHERE slug = ?", ((_key(slug),) for slug in removed))
+        connection.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)",
+                               ((_key(slug), digest) for slug, digest in sorted(changed.items())))
         connection.execute("COMMIT")
     except BaseException:
         if connection.in_transaction:

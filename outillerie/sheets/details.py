@@ -21,12 +21,12 @@ DETAILS_FILE = "bibliotheque-fiches.sqlite"
 _OLD_DETAILS = "bibliotheque-fiches.json"  # format 2 kept them in one JSON file, read and rewritten whole
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sheets (slug TEXT PRIMARY KEY, line TEXT NOT NULL, digest TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS sheets (slug BLOB PRIMARY KEY, line TEXT NOT NULL, digest TEXT NOT NULL,
     readable INTEGER NOT NULL, broken INTEGER NOT NULL, problems TEXT NOT NULL, md_supports TEXT NOT NULL,
-    usable INTEGER NOT NULL, title_key TEXT, based_on TEXT);
+    usable INTEGER NOT NULL, title_key BLOB, based_on INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS sheets_title ON sheets (title_key) WHERE usable;
-CREATE TABLE IF NOT EXISTS records (slug TEXT PRIMARY KEY, record TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS programmes (slug TEXT PRIMARY KEY, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (slug BLOB PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS programmes (slug BLOB PRIMARY KEY, entry TEXT NOT NULL);
 """
 # The records (~1.5 kB each) live in a table of their own: the rows every command reads stay narrow (reading
 # 100,000 of them then scans a few megabytes, not the 150 MB of the records).
@@ -54,7 +54,17 @@ class Light(NamedTuple):
 
 
 def problems_text(problems: Iterable[Problem]) -> str:
-    return json.dumps([list(vars(p).values()) for p in problems], ensure_ascii=False)
+    return json.dumps([list(vars(p).values()) for p in problems])  # ASCII: a lone surrogate survives
+
+
+def key(slug: str) -> bytes:
+    """A folder name as SQLite keeps it: its bytes (a name the disk gave as undecodable bytes is a lone surrogate
+    in Python, which SQLite's text cannot hold)."""
+    return slug.encode("utf-8", "surrogateescape")
+
+
+def slug_of(stored: bytes) -> str:
+    return stored.decode("utf-8", "surrogateescape")
 
 
 class Details:
@@ -69,13 +79,14 @@ class Details:
     def lights(self) -> dict[str, Light]:
         """Every remembered sheet by slug (records left in the file)."""
         rows = self.connection.execute("SELECT slug, line, digest, readable, broken, problems, md_supports FROM sheets")
-        return {row[0]: Light(*row[1:]) for row in rows}
+        return {slug_of(row[0]): Light(*row[1:]) for row in rows}
 
     def programmes(self) -> dict[str, list[Any]]:
-        return {slug: json.loads(entry) for slug, entry in self.connection.execute("SELECT slug, entry FROM programmes")}
+        return {slug_of(slug): json.loads(entry)
+                for slug, entry in self.connection.execute("SELECT slug, entry FROM programmes")}
 
     def record(self, slug: str) -> dict[str, Any] | None:
-        row = self.connection.execute("SELECT record FROM records WHERE slug = ?", (slug,)).fetchone()
+        row = self.connection.execute("SELECT record FROM records WHERE slug = ?", (key(slug),)).fetchone()
         return json.loads(row[0]) if row else None
 
     def records(self, slugs: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -84,10 +95,10 @@ class Details:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             found = dict(self.connection.execute(
-                f"SELECT slug, record FROM records WHERE slug IN ({','.join('?' * len(chunk))})", chunk))
+                f"SELECT slug, record FROM records WHERE slug IN ({','.join('?' * len(chunk))})", [key(s) for s in chunk]))
             for slug in chunk:
-                if found.get(slug) is not None:
-                    yield slug, json.loads(found[slug])
+                if found.get(key(slug)) is not None:
+                    yield slug, json.loads(found[key(slug)])
 
     def sharing_titles(self) -> Iterator[dict[str, Any]]:
         """The records of the usable sheets whose folded title another usable sheet has."""
@@ -99,7 +110,7 @@ class Details:
     def based_on_others(self) -> Iterator[dict[str, Any]]:
         """The records of the usable sheets that name the sheet they adapt."""
         rows = self.connection.execute(
-            "SELECT record FROM sheets JOIN records USING (slug) WHERE usable AND based_on != '' ORDER BY slug")
+            "SELECT record FROM sheets JOIN records USING (slug) WHERE usable AND based_on ORDER BY slug")
         return (json.loads(record) for (record,) in rows)
 
     def put(self, slug: str, line: str, digest: str, record: Mapping[str, Any] | None,
@@ -112,25 +123,26 @@ class Details:
         supports = json.dumps([name for name in (record or {}).get("supports", ()) if name.lower().endswith(".md")])
         light = Light(line, digest, record is not None, broken, problems_text(found), supports)
         self.pending.append(("INSERT OR REPLACE INTO sheets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             (slug, line, digest, record is not None, broken, light.findings, supports,
-                              record is not None and not broken, fold_key(record["title"]) if record else None,
-                              (record or {}).get("based_on") or "")))
+                             (key(slug), line, digest, record is not None, broken, light.findings, supports,
+                              record is not None and not broken, key(fold_key(record["title"])) if record else None,
+                              bool((record or {}).get("based_on")))))
         if record is None:
-            self.pending.append(("DELETE FROM records WHERE slug = ?", (slug,)))
+            self.pending.append(("DELETE FROM records WHERE slug = ?", (key(slug),)))
         else:
             self.pending.append(("INSERT OR REPLACE INTO records VALUES (?, ?)",
-                                 (slug, json.dumps(record, ensure_ascii=False))))
+                                 (key(slug), json.dumps(record))))
         if len(self.pending) >= 1000:
             self._flush()
         return light
 
     def forget(self, slugs: Iterable[str]) -> None:
         for slug in slugs:
-            self.pending += [("DELETE FROM sheets WHERE slug = ?", (slug,)), ("DELETE FROM records WHERE slug = ?", (slug,))]
+            self.pending += [("DELETE FROM sheets WHERE slug = ?", (key(slug),)),
+                             ("DELETE FROM records WHERE slug = ?", (key(slug),))]
 
     def put_programmes(self, entries: Mapping[str, list[Any]]) -> None:
         self.pending.append(("DELETE FROM programmes", ()))
-        self.pending += [("INSERT INTO programmes VALUES (?, ?)", (slug, json.dumps(entry, ensure_ascii=False)))
+        self.pending += [("INSERT INTO programmes VALUES (?, ?)", (key(slug), json.dumps(entry)))
                          for slug, entry in entries.items()]
 
     def commit(self) -> None:
