@@ -226,13 +226,19 @@ def _first_that_finds(searcher: IndexSearcher, words: str, parsed: Any, filters:
     synonyms, which rank below the words typed, are not looked for (their phrases cost the most, bench/RESULTS.md).
     """
     criteria = filters.criteria()
+    exact_matches = None
     if parsed is not None and limit is not None:
         exact = searcher.parse(words, None)
         if exact is not None and exact != parsed:
             exact_matches = searcher.run(exact, criteria, EXACT_PAGES * limit, shown=limit)
             if exact_matches.found(max(EXACT_PAGES * limit, FEW)):
                 return exact_matches, exact, None, False
-    matches = searcher.run(parsed, criteria, limit)
+    if exact_matches is not None and exact_matches.found() and limit is not None:
+        # every sheet with the words typed is ranked, then shown before those that only hold a synonym
+        typed = exact_matches.count(EXACT_PAGES * limit)
+        matches = searcher.run(parsed, criteria, limit + typed, shown=limit).typed_first(exact_matches)
+    else:
+        matches = searcher.run(parsed, criteria, limit)
     if parsed is None or matches.found(FEW):
         return matches, parsed, None, False
     fixed = corrected(searcher, words, thesaurus) if not matches.found() else None
