@@ -133,5 +133,11 @@ def write_pdfs(jobs: Sequence[Job], workers: int | None = None) -> list[tuple[in
     if workers == 1 or len(jobs) < SERIAL_BELOW:
         return [_write_job(job) for job in jobs]
     chunk = max(1, len(jobs) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_write_job, jobs, chunksize=chunk))
+    import gc
+
+    gc.freeze()  # the forked workers' collector leaves the export's objects alone: their pages stay shared, not copied
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_write_job, jobs, chunksize=chunk))
+    finally:
+        gc.unfreeze()
