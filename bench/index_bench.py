@@ -148,8 +148,9 @@ def main() -> None:
     lines = [f"### {sheets} fiches : `python bench/index_bench.py {library} --runs {args.runs}`", "",
              f"Machine : {os.cpu_count()} cœurs, Python {platform.python_version()}, charge moyenne au début "
              f"{os.getloadavg()[0]:.2f}, le {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC.", ""]
+    taken = (library / "index").is_dir()  # before check, which takes the snapshot when there is none
     wall, cpu = timed_cpu([OUTILLERIE, "--library", str(library), "check"])  # the snapshot, as any first command takes it
-    lines.append(f"- `outillerie check` (l'instantané{' déjà pris' if (library / 'index').is_dir() else ''}) : "
+    lines.append(f"- `outillerie check` (l'instantané{' déjà pris' if taken else ' pris depuis rien'}) : "
                  f"{wall:.0f} s écoulées, {cpu:.0f} s de processeur")
     if not args.skip_rebuild:
         lines += rebuild(library)

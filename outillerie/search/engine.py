@@ -105,6 +105,17 @@ def open_index(folder: Path) -> Any:
     return whoosh.index.open_dir(str(folder), schema=build_schema())
 
 
+def merge_small_only(below: int) -> Callable[[Any, list[Any]], list[Any]]:
+    """MERGE_SMALL among the segments of fewer than `below` documents: an update never merges a rebuild's large
+    segments (MERGE_SMALL over all merged 40 % of 100,000 sheets at the first edit after a rebuild: 149 s)."""
+    from whoosh.writing import MERGE_SMALL
+    def policy(writer: Any, found: list[Any]) -> list[Any]:
+        large = [segment for segment in found if segment.doc_count_all() >= below]
+        return large + list(MERGE_SMALL(writer, [segment for segment in found if segment.doc_count_all() < below]))
+
+    return policy
+
+
 def engine_version() -> str:
     return whoosh.versionstring()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
+from . import engine
 from .engine import open_index
 
 SEGMENT_MB = 256  # the postings of one segment are sorted in memory up to this size (see bench/RESULTS.md)
@@ -48,13 +49,17 @@ DELETED_SHARE = 0.25
 # seven times the index) for minutes: the segments a rebuild wrote stay, MERGE_SMALL merges the small ones the
 # updates add, and a quarter of the documents deleted asks for a rebuild instead.
 OPTIMIZE_UP_TO = 20_000
+SMALL_SEGMENT = 500  # past OPTIMIZE_UP_TO, an update merges only the segments smaller than this (a rebuild writes 2,000)
 
 
 def commit_tidy(ix: Any, writer: Any) -> str:
     """Commit an update, merging small segments (Whoosh's MERGE_SMALL); then, when a long life of updates left many
     segments or many deleted documents, which every query would otherwise pay for, optimize a small index into one
     segment ("optimized") or say that a large one should be rebuilt ("rebuild"); else ""."""
-    writer.commit(merge=True)
+    if sum(segment.doc_count_all() for segment in ix._segments()) > OPTIMIZE_UP_TO:
+        writer.commit(mergetype=engine.merge_small_only(SMALL_SEGMENT))
+    else:
+        writer.commit(merge=True)
     segments = ix._segments()
     total = sum(segment.doc_count_all() for segment in segments)
     deleted = sum(segment.deleted_count() for segment in segments)
