@@ -98,6 +98,7 @@ def _word_pattern() -> re.Pattern[str]:
 
 _WORD = _word_pattern()
 _PIECE = re.compile(rf"[^{_APOSTROPHES}]+")
+_APOSTROPHE = re.compile(rf"[{_APOSTROPHES}]").search  # one C call per word, not a generator over the apostrophes
 
 
 def _words(text: str) -> Iterator[tuple[str, int, int]]:
@@ -105,7 +106,7 @@ def _words(text: str) -> Iterator[tuple[str, int, int]]:
     for match in _WORD.finditer(text):
         word = match.group()
         start = match.start()
-        if not any(a in word for a in _APOSTROPHES):
+        if _APOSTROPHE(word) is None:
             yield word.translate(_TO_MIDDLE_DOT), start, match.end()
             continue
         pieces = [(p.group(), start + p.start(), start + p.end()) for p in _PIECE.finditer(word)]

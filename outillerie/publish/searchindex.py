@@ -69,7 +69,7 @@ def sheet_search_entry(sheet: Sheet, vocabulary: Vocabulary) -> dict[str, Any]:
         for phrase in sorted(_phrases_in(tokens)):
             postings.setdefault(PHRASE + " ".join(phrase), []).extend((number, 1))
     every = "\n".join(texts[:5] + texts[5:6])
-    acronyms = list(dict.fromkeys(w for w in _WORD.findall(every) if len(w) <= 10 and is_acronym(w)))
+    acronyms = list(dict.fromkeys(w for w in _WORD.findall(every) if len(w) <= 10 and not w[1:].islower() and is_acronym(w)))
     for term in acronyms:
         postings.setdefault("@" + term, []).extend((ACRONYM_FIELD, 1))
     lengths.append(len(acronyms))
