@@ -257,7 +257,19 @@ def _truncated_details(library: Path) -> None:
     write_sheet(library, "cafe-numerique", "Café numérique", "Parler du smartphone et de la tablette.")
 
 
+def _names_as_text_in_details(library: Path) -> None:
+    """documents.sqlite as a version of this session wrote it: folder names as text, not bytes."""
+    import sqlite3
+
+    connection = sqlite3.connect(library / "index" / DOCUMENTS, isolation_level=None)
+    connection.execute("UPDATE documents SET slug = CAST(slug AS TEXT)")
+    connection.close()
+    write_sheet(library, "cafe-numerique", "Café numérique", "Parler du smartphone et de la tablette.")
+
+
 @pytest.mark.parametrize("damage, notice", [
+    (_names_as_text_in_details, "Reconstruction complète de l'index de recherche : le fichier documents.sqlite de "
+                                "l'index est illisible."),
     (_truncate_segment, "L'index de recherche est abîmé (EOFError) : reconstruction complète."),
     (_delete_segment, "L'index de recherche est abîmé (FileNotFoundError) : reconstruction complète."),
     (_delete_toc, "L'index de recherche est abîmé (EmptyIndexError) : reconstruction complète."),

@@ -26,8 +26,10 @@ def read_digests(index_dir: Path, generation: str) -> dict[str, str]:
             found = connection.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
             if found is None or found[0] != generation:
                 raise Unreadable()
-            return {slug.decode("utf-8", "surrogateescape"): digest
-                    for slug, digest in connection.execute("SELECT slug, digest FROM documents")}
+            rows = connection.execute("SELECT slug, digest FROM documents").fetchall()
+        if not all(isinstance(slug, bytes) and isinstance(digest, str) for slug, digest in rows):
+            raise Unreadable()  # written by other code (names as text): rebuilt rather than half read
+        return {slug.decode("utf-8", "surrogateescape"): digest for slug, digest in rows}
     except sqlite3.Error:
         raise Unreadable() from None
 
