@@ -293,6 +293,19 @@ def test_when_the_words_typed_fill_two_pages_their_synonyms_are_not_looked_for(l
     assert found("10")[0][-1] == "avec-un-synonyme"  # however rare the synonym and common the word
 
 
+def test_the_word_typed_comes_first_even_when_many_synonyms_score_higher(library: Path) -> None:
+    """One sheet writes « smartphone » once in its body; five have « téléphone portable » in title and body."""
+    sheets = {"avec-le-mot": ("Atelier de prise en main", "smartphone")}
+    sheets |= {f"avec-un-synonyme-{n}": (f"Téléphone portable {n}", "téléphone portable") for n in range(1, 6)}
+    for slug, (title, word) in sheets.items():
+        folder = library / "resources" / slug
+        folder.mkdir()
+        (folder / "index.md").write_text(SHEET_FOR_SYNONYMS.format(title=title, word=word), encoding="utf-8")
+    for limit in ("1", "2", "10"):
+        result = json.loads(search(library, "smartphone", "--format", "json", "--limit", limit).stdout)
+        assert result["hits"][0]["slug"] == "avec-le-mot", limit
+
+
 SHEET_FOR_SYNONYMS = """---
 title: "{title}"
 summary: "Une fiche de test."

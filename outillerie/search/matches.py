@@ -4,8 +4,9 @@ rest of search never depends on Whoosh (engine.py hands its results over).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 
 @dataclass(frozen=True)
@@ -21,29 +22,26 @@ class Matches:
     """The results of one search: the shown hits, and on demand the total and facet counts."""
 
     def __init__(self, reader: Any, results: Any, parsed: Any | None, shown: int | None = None,
-                 first: frozenset[int] = frozenset()) -> None:
+                 first: Any | None = None) -> None:
         self.reader = reader
         self.results = results
         self.parsed = parsed
         self.shown = shown  # the hits shown, when fewer than the results ranked
-        self.first = first  # the sheets that hold the words typed: shown before those found by a synonym only
+        self.first = first  # every sheet with the words typed, ranked: shown before those found by a synonym only
 
     def hits(self) -> Iterator[tuple[dict[str, Any], float | None]]:
-        ranked = list(self.results) if self.first else self.results
-        if self.first:  # a stable sort: each tier keeps the engine's order
-            ranked.sort(key=lambda hit: hit.docnum not in self.first)
+        ranked: Iterable[Any] = self.results
+        if self.first is not None:  # each tier in the engine's order
+            typed = {hit.docnum for hit in self.first}
+            ranked = itertools.chain(self.first, (hit for hit in self.results if hit.docnum not in typed))
         for number, hit in enumerate(ranked):
             if self.shown is not None and number >= self.shown:
                 break
             yield hit["meta"], (hit.score if self.parsed is not None else None)
 
-    def docs(self) -> frozenset[int]:
-        """The sheets ranked (their numbers in the index)."""
-        return frozenset(hit.docnum for hit in self.results)
-
     def typed_first(self, exact: Matches) -> Matches:
-        """These results with the sheets of `exact` (the words typed, without synonyms) first."""
-        return Matches(self.reader, self.results, self.parsed, self.shown, exact.docs())
+        """These results with every sheet of `exact` (the words typed, without synonyms, all ranked) first."""
+        return Matches(self.reader, self.results, self.parsed, self.shown, exact.results)
 
     def found(self, at_least: int = 1) -> bool:
         """True when at least `at_least` sheets matched (without counting them all)."""

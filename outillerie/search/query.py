@@ -234,7 +234,8 @@ def _first_that_finds(searcher: IndexSearcher, words: str, parsed: Any, filters:
             if exact_matches.found(max(EXACT_PAGES * limit, FEW)):
                 return exact_matches, exact, None, False
     if exact_matches is not None and exact_matches.found() and limit is not None:
-        # every sheet with the words typed is ranked, then shown before those that only hold a synonym
+        # fewer than two pages hold the words typed: all of them are ranked, and shown before the sheets that
+        # only hold a synonym (enough of those are ranked to fill the page whatever their scores)
         typed = exact_matches.count(EXACT_PAGES * limit)
         matches = searcher.run(parsed, criteria, limit + typed, shown=limit).typed_first(exact_matches)
     else:
