@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from measure import write_block
+
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-dev-shm-usage",
@@ -171,14 +173,7 @@ def report(args: argparse.Namespace, first: list[float], mkdocs: list[float], ag
         f"re-export {', '.join(f'{t:.2f}' for t in again)}.",
         "",
     ]
-    section = "\n".join([START, *lines, END])
-    existing = args.results.read_text(encoding="utf-8") if args.results.exists() else ""
-    if START in existing and END in existing:
-        before, rest = existing.split(START, 1)
-        updated = before + section + rest.split(END, 1)[1]
-    else:
-        updated = (existing.rstrip() + "\n\n" if existing.strip() else "") + section + "\n"
-    args.results.write_text(updated, encoding="utf-8")
+    write_block(args.results, START, END, "\n".join(lines))
     print("\n".join(lines))
 
 

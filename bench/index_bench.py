@@ -24,7 +24,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from measure import QUERY, _tree_pss_kb, timed_cpu  # noqa: E402
+from measure import QUERY, _tree_pss_kb, timed_cpu, write_block  # noqa: E402
 
 OUTILLERIE = str(Path(sys.executable).parent / "outillerie")
 START, END = "<!-- index_bench.py: start -->", "<!-- index_bench.py: end -->"
@@ -161,18 +161,7 @@ def main() -> None:
     report = "\n".join(lines)
     print(report)
     if args.write:
-        _write(report)
-
-
-def _write(report: str) -> None:
-    results = BENCH / "RESULTS.md"
-    text = results.read_text(encoding="utf-8")
-    block = f"{START}\n{report}\n{END}"
-    if START in text and END in text:
-        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    results.write_text(text, encoding="utf-8")
+        write_block(BENCH / "RESULTS.md", START, END, report)
 
 
 if __name__ == "__main__":

@@ -112,17 +112,17 @@ def main() -> None:
     report = "\n".join(lines)
     print(report)
     if args.write:
-        write(report)
+        write_block(BENCH / "RESULTS.md", START, END, report)
 
 
-def write(report: str) -> None:
-    results = BENCH / "RESULTS.md"
-    text = results.read_text(encoding="utf-8")
-    block = f"{START}\n{report}\n{END}"
-    if START in text and END in text:
-        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
+def write_block(results: Path, start: str, end: str, report: str) -> None:
+    """Put a bench's report between its markers in RESULTS.md (other benches share the file), or at its end."""
+    text = results.read_text(encoding="utf-8") if results.exists() else ""
+    block = f"{start}\n{report}\n{end}"
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
     else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
+        text = (text.rstrip("\n") + "\n\n" if text.strip() else "") + block + "\n"
     results.write_text(text, encoding="utf-8")
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from export_bench import CHROMIUM_ARGS, edit  # noqa: E402
-from measure import peak  # noqa: E402
+from measure import peak, write_block  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -163,13 +163,7 @@ def report(args: argparse.Namespace, first: tuple[float, int], without: tuple[fl
         f"Taille des PDF : WeasyPrint {weasy_bytes / 1e6:.1f} Mo, Chromium {chromium_bytes / 1e6:.1f} Mo.",
         "",
     ]
-    text = args.results.read_text(encoding="utf-8") if args.results.exists() else ""
-    block = "\n".join([START, *lines, END])
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    args.results.write_text(text, encoding="utf-8")
+    write_block(args.results, START, END, "\n".join(lines))
     print("\n".join(lines))
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from export_bench import BIN, CHROMIUM_ARGS, edit  # noqa: E402  (the same edit)
+from measure import write_block  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 START, END = "<!-- site_search_bench.py: start -->", "<!-- site_search_bench.py: end -->"
@@ -137,14 +138,7 @@ def report(args: argparse.Namespace, results: list[dict[str, object]]) -> None:
         for text, cold, warm in r["typing"]:  # type: ignore[attr-defined]
             lines.append(f"| {r['count']} | « {text} » | {cold:.0f} | {warm:.0f} |")
     lines.append("")
-    section = "\n".join([START, *lines, END])
-    existing = args.results.read_text(encoding="utf-8") if args.results.exists() else ""
-    if START in existing and END in existing:
-        before, rest = existing.split(START, 1)
-        updated = before + section + rest.split(END, 1)[1]
-    else:
-        updated = existing.rstrip() + "\n\n" + section + "\n"
-    args.results.write_text(updated, encoding="utf-8")
+    write_block(args.results, START, END, "\n".join(lines))
     print("\n".join(lines))
 
 
