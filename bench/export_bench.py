@@ -60,6 +60,14 @@ def export(library: Path, output: Path) -> float:
                   "--keep-going", "--no-pdf"])  # the PDFs have their own bench: pdf_bench.py
 
 
+# A promise resolved right after the next frame is painted (a message posted from requestAnimationFrame runs then).
+PAINTED = """new Promise(resolve => requestAnimationFrame(() => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = resolve;
+            channel.port2.postMessage(0);
+        }))"""
+
+
 def edit(library: Path, number: int) -> None:
     """Change one sheet the way a contributor does: one sentence in its summary."""
     sheet = sorted((library / "resources").iterdir())[number] / "index.md"
@@ -79,11 +87,7 @@ def filtering_times(page_path: Path) -> list[tuple[str, float]]:
         const start = performance.now();
         eval(action);
         await new Promise(resolve => setTimeout(resolve, 0));  // the reset button filters on the next task
-        await new Promise(resolve => requestAnimationFrame(() => {
-            const channel = new MessageChannel();  // runs right after the frame is painted
-            channel.port1.onmessage = resolve;
-            channel.port2.postMessage(0);
-        }));
+        await """ + PAINTED + """;
         return performance.now() - start;
     }"""
     samples: dict[str, list[float]] = {}

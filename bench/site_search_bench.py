@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_bench import BIN, CHROMIUM_ARGS, edit  # noqa: E402  (the same edit)
+from export_bench import BIN, CHROMIUM_ARGS, PAINTED, edit  # noqa: E402  (the same edit and frame)
 from measure import write_block  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -33,11 +33,7 @@ TYPE_AND_PAINT = """async (text) => {
     while (document.documentElement.getAttribute('data-recherche') !== 'pret') {
         await new Promise(resolve => setTimeout(resolve, 0));
     }
-    await new Promise(resolve => requestAnimationFrame(() => {
-        const channel = new MessageChannel();  // runs right after the frame is painted
-        channel.port1.onmessage = resolve;
-        channel.port2.postMessage(0);
-    }));
+    await """ + PAINTED + """;
     return performance.now() - start;
 }"""
 
