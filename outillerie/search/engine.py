@@ -18,19 +18,17 @@ import whoosh.index
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.qparser import (
-    MultifieldPlugin,
-    OperatorsPlugin,
-    PlusMinusPlugin,
-    QueryParser,
-    syntax,
-)
+from whoosh.filedb import compound
+from whoosh.qparser import MultifieldPlugin, OperatorsPlugin, PlusMinusPlugin, QueryParser, syntax
 from whoosh.qparser import plugins as qplugins
 
 from ..french.analysis import analyze, fold, tokens
 from ..french.thesaurus import Entry, Thesaurus
 from .expansion import SYNONYM_WEIGHT, Expansion, expand
 from .matches import Criteria, Matches
+from .memoryfile import shared_buffer_file
+
+compound.BufferFile = shared_buffer_file(compound.BufferFile)  # segments read in place, not copied: memoryfile.py
 
 SCHEMA_VERSION = 3  # 3: supports' text, vocabulary labels, acronyms and accents fields
 TEXT_FIELDS = ("title", "summary", "tags", "materials", "body", "supports", "labels")
