@@ -28,7 +28,7 @@ from .expansion import SYNONYM_WEIGHT, Expansion, expand
 from .matches import Criteria, Matches
 from .memoryfile import shared_buffer_file
 
-compound.BufferFile = shared_buffer_file(compound.BufferFile)  # segments read in place, not copied: memoryfile.py
+compound.BufferFile = shared_buffer_file(compound.BufferFile)  # type: ignore[misc]  # read in place: memoryfile
 
 SCHEMA_VERSION = 3  # 3: supports' text, vocabulary labels, acronyms and accents fields
 TEXT_FIELDS = ("title", "summary", "tags", "materials", "body", "supports", "labels")

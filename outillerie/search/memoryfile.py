@@ -50,7 +50,7 @@ class MemoryReader:
 def shared_buffer_file(base: Any) -> Any:
     """Whoosh's `BufferFile` class, reading through a `MemoryReader` instead of a copying `BytesIO`."""
 
-    class SharedBufferFile(base):  # type: ignore[misc, valid-type]
+    class SharedBufferFile(base):
         def __init__(self, buf: Any, name: str | None = None, onclose: Any = None) -> None:
             super().__init__(b"", name=name, onclose=onclose)
             self._buf = buf
