@@ -2,7 +2,9 @@
    The page embeds what ranks and filters every sheet (#index-fiches); the words and postings of the terms starting
    with two letters XX come from recherche/mots-XX.js, a card's text from recherche/fiches-N.js: script files, which
    load from file:// where fetch cannot. Scoring mirrors Whoosh's BM25F (B 0.75, K1 1.2, idf log(N/(df+1))+1, field
-   lengths stored on one byte), with the fields' weights of search/engine.py and synonyms at half weight. */
+   lengths stored on one byte), with the fields' weights of search/engine.py. The words typed come first, as in
+   search/query.py: when they alone fill two pages, synonyms are not used; otherwise every sheet that holds them
+   comes before every sheet found by a synonym only, each tier in BM25 order. */
 (function () {
   "use strict";
   var source = document.getElementById("index-fiches");
@@ -16,6 +18,8 @@
   var KNOWN = new Set(rules.known);
   var APOSTROPHES = /['\u2019\u02bc]/;
   var B = 0.75, K1 = 1.2, ACRONYMS = index.boosts.length - 1;
+  var FEW = 3, TYPED_ENOUGH = 2 * 10;  // search/query.py: FEW, EXACT_PAGES × the default --limit of `outillerie search`
+  var SYNONYM_FIELDS = [0, 1, 2, 4];  // search/engine.py: a synonym is looked for in the title, summary, tags and body
   var existing = new Set(index.parts);
 
   function fold(text) {
@@ -231,16 +235,22 @@
     }));
   }
   function phraseNode(terms) {  // a synonym of several words: in a field where they follow each other (the export
-    if (terms.length === 1) { return termsNode(terms, 1); }  // lists those fields under "~term term"), scored as
-    var list = postings("~" + terms.join(" ")) || [], scores = new Map(), fields = new Map();  // Whoosh's Phrase:
-    var infos = terms.map(termInfo);  // the sum of its terms' scores in that field
+    var list = postings("~" + terms.join(" ")) || [], scores = new Map(), fields = new Map();  // lists those fields
+    var infos = terms.map(termInfo);  // under "~term term"), scored as Whoosh's Phrase: the sum of its terms' scores
+    if (terms.length === 1) {  // in that field; a synonym of one word: its term's fields
+      list = [];
+      infos[0].perField.forEach(function (score, key) { list.push(key, 1); });
+    }
     for (var i = 0; i < list.length; i += 2) {
+      if (SYNONYM_FIELDS.indexOf(list[i] & 7) < 0) { continue; }
       var sheet = list[i] >> 3, score = 0;
       infos.forEach(function (info) { score += info.perField.get(list[i]) || 0; });
       scores.set(sheet, (scores.get(sheet) || 0) + score);
       fields.set(sheet, (fields.get(sheet) || 0) + 1);
     }
-    return node(scores, 1, fields);
+    return node(scores, terms.length > 1 ? 1 : infos[0].df.filter(function (df, field) {
+      return df && SYNONYM_FIELDS.indexOf(field) >= 0;
+    }).length, fields);
   }
   function isAcronym(word) {
     var letters = Array.from(word).filter(function (c) { return /[\p{L}\p{N}]/u.test(c); });
@@ -333,7 +343,7 @@
     var terms = [];
     items.forEach(function (item) {
       if (item.parts) { terms = terms.concat(synonymTerms(item.parts)); return; }
-      if (item.words) {
+      if (item.words && !item.phrase && item.kind !== "not") {
         expansions(item.words).forEach(function (e) {
           e.words.forEach(function (w) {
             terms = terms.concat(w.alternatives);
@@ -349,7 +359,17 @@
     return terms;
   }
 
-  function expansionNode(e) {
+  function expansionNode(e, synonymsToo) {  // the words typed (kept on `e`: the typed query and the expanded one share it)
+    e.asTyped = e.asTyped || typedNode(e);
+    if (!synonymsToo || !e.synonyms.length) { return e.asTyped; }
+    var synonyms = best(e.synonyms.map(function (entry) {
+      var parts = [phraseNode(entry[1])];
+      if (isAcronym(entry[0])) { parts.push(termsNode(["@" + entry[0]], 1)); }
+      return either(parts);
+    }));
+    return either([e.asTyped, scaled(synonyms, index.synonymWeight)]);
+  }
+  function typedNode(e) {
     var each = e.words.map(function (w) {
       var plainWord = termsNode(w.alternatives, 1);
       if (isAcronym(w.typed) && postings("@" + w.typed)) {
@@ -357,19 +377,19 @@
       }
       return plainWord;
     });
-    var exact = each.length === 1 ? each[0] : all(each);
-    if (!e.synonyms.length) { return exact; }
-    var synonyms = best(e.synonyms.map(function (entry) {
-      var parts = [phraseNode(entry[1])];
-      if (isAcronym(entry[0])) { parts.push(termsNode(["@" + entry[0]], 1)); }
-      return either(parts);
-    }));
-    return either([exact, scaled(synonyms, index.synonymWeight)]);
+    return each.length === 1 ? each[0] : all(each);
   }
-  function itemNode(item) {
-    if (item.kind === "or") { return either(item.parts.map(itemNode)); }
+  function itemNode(item, synonymsToo) {  // a phrase in quotes is taken as typed (never its synonyms)
+    if (item.kind === "or") { return either(item.parts.map(function (part) { return itemNode(part, synonymsToo); })); }
     if (item.kind === "prefix") { return prefixNode(fold(item.text)); }
-    return all(expansions(item.words).map(expansionNode));
+    item.expanded = item.expanded || expansions(item.words);
+    return all(item.expanded.map(function (e) { return expansionNode(e, synonymsToo && !item.phrase); }));
+  }
+  function synonymous(items) {  // does the query look for any synonym?
+    return items.some(function (item) {
+      return item.parts ? synonymous(item.parts) : item.expanded && !item.phrase &&
+        item.expanded.some(function (e) { return e.synonyms.length > 0; });
+    });
   }
   function prefixNode(text) {  // Whoosh scores a prefix constantly: each field it is found in counts its weight
     var part = shard(text), scores = new Map(), matched = new Map();
@@ -530,10 +550,14 @@
       var positive = query.items.filter(function (i) { return i.kind !== "not"; });
       var negative = query.items.filter(function (i) { return i.kind === "not"; });
       if (!positive.length) { return null; }
-      var parsed = all(positive.map(itemNode));
-      var excluded = new Set();
-      negative.forEach(function (item) { itemNode(item).scores.forEach(function (v, k) { excluded.add(k); }); });
-      var scores = filtered(parsed.scores, keep, excluded);
+      var parsed = all(positive.map(function (item) { return itemNode(item, true); }));
+      var excluded = new Set();  // excluding a word never excludes its synonyms
+      negative.forEach(function (item) { itemNode(item, false).scores.forEach(function (v, k) { excluded.add(k); }); });
+      var scores = filtered(parsed.scores, keep, excluded), typed = null;
+      if (!fixing && synonymous(positive)) {  // the words typed first (a corrected query is ranked as a whole, as
+        typed = filtered(all(positive.map(function (item) { return itemNode(item, false); })).scores, keep, excluded);
+        if (typed.size >= Math.max(TYPED_ENOUGH, FEW)) { return ranking(typed); }  // in search/query.py): two pages
+      }  // of them and the synonyms are not used; fewer, and they all come before the sheets of a synonym only
       if (scores.size === 0 && !fixing) {  // nothing: the query with its unknown words corrected, when that finds
         return corrected(text).then(function (fixed) {
           return fixed === null ? relaxed(query, parsed, scores, keep, excluded) : search(fixed, keep, true).then(function (found) {
@@ -541,19 +565,25 @@
           });
         });
       }
-      return relaxed(query, parsed, scores, keep, excluded, fixing);
+      return relaxed(query, parsed, scores, keep, excluded, fixing, typed);
     });
   }
-  function relaxed(query, parsed, scores, keep, excluded, fixing) {  // a corrected query is never relaxed
+  function relaxed(query, parsed, scores, keep, excluded, fixing, typed) {  // a corrected query is never relaxed
       var positive = query.items.filter(function (i) { return i.kind !== "not"; });
-      if (scores.size < 3 && query.plain && !fixing) {  // few sheets hold every word: then those holding the most of them
-        var loose = coord(either(positive.map(function (item) {
-          return either(expansions(item.words || []).map(expansionNode));
+      if (scores.size < FEW && query.plain && !fixing) {  // few sheets hold every word: then those holding the most
+        var loose = coord(either(positive.map(function (item) {  // of them (ranked as a whole, like the terminal)
+          return either((item.expanded || expansions(item.words || [])).map(function (e) { return expansionNode(e, true); }));
         })), 0.9);
         var both = filtered(either([parsed, loose]).scores, keep, excluded);
-        if (both.size >= scores.size + 1) { scores = both; }
+        if (both.size >= scores.size + 1) { return ranking(both); }
       }
-      return Array.from(scores.keys()).sort(function (a, b) { return scores.get(b) - scores.get(a) || a - b; });
+      return ranking(scores, typed && typed.size ? typed : null);
+  }
+  function ranking(scores, first) {  // best first; with `first` (the scores of the words typed) its sheets before all
+    function order(by) { return function (a, b) { return by.get(b) - by.get(a) || a - b; }; }  // the others
+    if (!first) { return Array.from(scores.keys()).sort(order(scores)); }
+    var rest = Array.from(scores.keys()).filter(function (sheet) { return !first.has(sheet); });
+    return Array.from(first.keys()).sort(order(first)).concat(rest.sort(order(scores)));
   }
   function filtered(scores, keep, excluded) {
     var result = new Map();
