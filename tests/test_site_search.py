@@ -13,10 +13,11 @@ from playwright.sync_api import Page
 
 from outillerie.publish.export import export_site
 from outillerie.publish.searchindex import BOOSTS, FIELDS, quantised
-from outillerie.search.engine import FIELD_BOOSTS, TEXT_FIELDS
-from outillerie.search.query import Filters, search_library
+from outillerie.search.engine import FIELD_BOOSTS, SYNONYM_FIELDS, TEXT_FIELDS
+from outillerie.search.query import EXACT_PAGES, FEW, Filters, search_library
 
 from .conftest import REPO
+from .test_search import SHEET_FOR_SYNONYMS
 from .test_site_browser import base_url, browser_type_launch_args  # noqa: F401  (Debian's Chromium, no DNS)
 
 JUDGED = Path(__file__).parent / "data" / "relevance.json"
@@ -89,3 +90,55 @@ def test_the_site_and_the_terminal_give_the_same_top_three(page: Page, commons: 
     for line in differ:
         print(line)
     assert same >= 0.9 * len(queries), differ
+
+
+def synonym_library(folder: Path, typed: int, synonyms: int) -> tuple[Path, Path]:
+    """`typed` sheets write « smartphone » once in their body; `synonyms` sheets have « téléphone portable » (its
+    synonym) in their title and body, and would outrank them at half weight. Exported, without PDF."""
+    sheets = {f"avec-le-mot-{n}": (f"Atelier de prise en main {n}", "smartphone") for n in range(1, typed + 1)}
+    sheets |= {f"avec-un-synonyme-{n}": (f"Téléphone portable {n}", "téléphone portable") for n in range(1, synonyms + 1)}
+    for slug, (title, word) in sheets.items():
+        (folder / "resources" / slug).mkdir(parents=True)
+        (folder / "resources" / slug / "index.md").write_text(SHEET_FOR_SYNONYMS.format(title=title, word=word),
+                                                              encoding="utf-8")
+    export_site(folder, folder / "site", keep_going=True)
+    return folder, folder / "site"
+
+
+def cards_for(page: Page, query: str) -> tuple[list[str], str]:
+    """The slugs of the result cards, in order, and the count line, once the query is typed in the catalogue."""
+    page.fill("#f-q", query)
+    page.wait_for_function("document.documentElement.dataset.recherche === 'pret'")
+    slugs = page.eval_on_selector_all("#fiches > li h2 a", "links => links.map(a => a.getAttribute('href').split('/')[1])")
+    return slugs, page.inner_text("#resultats")
+
+
+def terminal(library: Path, query: str, limit: int = 10) -> tuple[list[str], int | None]:
+    result = search_library(library, library / "index", query, limit=limit)
+    return [hit.slug for hit in result.hits], result.total
+
+
+def test_the_sheet_with_the_word_typed_comes_before_every_sheet_of_a_synonym(page: Page, tmp_path: Path) -> None:
+    """The terminal's rule (tests/test_search.py): one sheet with « smartphone » in its body comes before five with
+    « téléphone portable » in their title, whatever their scores; a phrase in quotes is taken as typed."""
+    library, site = synonym_library(tmp_path, typed=1, synonyms=5)
+    page.goto((site / "index.html").as_uri())
+    shown, count = cards_for(page, "smartphone")
+    assert shown[0] == "avec-le-mot-1" and len(shown) == 6 and count == "6 fiches sur 6"
+    assert shown == terminal(library, "smartphone")[0]
+    shown, count = cards_for(page, "téléphone portable")
+    assert shown[-1] == "avec-le-mot-1" and shown == terminal(library, "téléphone portable")[0]
+    assert cards_for(page, '"smartphone"') == (["avec-le-mot-1"], "1 fiche sur 6")
+    assert cards_for(page, "smartphone -portable") == (["avec-le-mot-1"], "1 fiche sur 6")
+
+
+def test_when_the_words_typed_fill_two_pages_the_site_shows_no_synonym(page: Page, tmp_path: Path) -> None:
+    """Two pages of the terminal's default 10 results hold the word typed: its synonym is not looked for, there and
+    on the site (which shows 50 cards at once)."""
+    enough = EXACT_PAGES * 10
+    library, site = synonym_library(tmp_path, typed=enough, synonyms=1)
+    page.goto((site / "index.html").as_uri())
+    shown, count = cards_for(page, "smartphone")
+    assert count == f"{enough} fiches sur {enough + 1}" and "avec-un-synonyme-1" not in shown
+    assert terminal(library, "smartphone")[1] == enough and enough >= FEW
+    assert page.evaluate("window.outillerieSearch.synonymFields") == sorted(FIELDS.index(f) for f in SYNONYM_FIELDS)

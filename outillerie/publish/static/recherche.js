@@ -613,6 +613,6 @@
     });
   }
 
-  window.outillerieSearch = { fold: fold, words: words, intent: intent, terms: terms, search: search, cards: cards, index: index,
+  window.outillerieSearch = { fold: fold, words: words, intent: intent, terms: terms, search: search, cards: cards, index: index, synonymFields: SYNONYM_FIELDS,
                               loaded: function () { return Object.keys(loaded).length; } };
 }());
