@@ -13,6 +13,13 @@ DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _no_watcher_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The library watcher starts only in the tests that ask for it (tests/test_watcher.py), so that none outlives
+    its test."""
+    monkeypatch.setenv("OUTILLERIE_WATCHER", "off")
+
+
 @pytest.fixture
 def valid_sheet_text() -> str:
     """The text of a valid sheet, to derive defects from."""

@@ -55,6 +55,39 @@ def scan(resources: Path) -> Scan:
     return names, values
 
 
+def scan_moved(resources: Path, remembered: Mapping[str, str], moved: frozenset[str]) -> tuple[Scan, list[str]]:
+    """`scan` and its stat lines, when the watcher named the folders that moved: only those, and folders the
+    snapshot does not know, are stat'ed; the others keep the stats the remembered snapshot took (`remembered`:
+    each folder's stat line, as `stat_lines` writes it)."""
+    try:
+        with os.scandir(resources) as entries:
+            names = sorted(_folders(entries))
+    except OSError:
+        return ([], array("q")), []
+    values, lines = array("q"), []
+    for name in names:
+        line = remembered.get(name, "-") if f"resources/{name}" not in moved else "-"
+        fields = line.split(":")
+        if len(fields) == FIELDS:
+            values.extend(map(int, fields))
+            lines.append(line)
+        else:
+            one = scan_one(resources, name)
+            values.extend(one)
+            lines.append(stat_lines(([name], array("q", one)))[0][1])
+    return (names, values), lines
+
+
+def scan_one(resources: Path, name: str) -> tuple[int, ...]:
+    """The stats `scan` takes of one folder."""
+    try:
+        own = os.stat(resources / name)
+        info = os.stat(resources / name / "index.md")
+    except OSError:
+        return _MISSING
+    return info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, own.st_mtime_ns
+
+
 def _folders(entries: Iterable[os.DirEntry[str]]) -> Iterable[str]:
     for entry in entries:
         try:
@@ -124,26 +157,65 @@ def snapshot_id(fingerprint: str, stats: str) -> str:
     return hashlib.sha256(f"{fingerprint}\n{stats}".encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
-def current_id(root: Path, cache_dir: Path) -> str | None:
-    """The id of the remembered snapshot when it still matches the disk; None when it must be taken again."""
+def read_stamp(cache_dir: Path) -> dict[str, Any] | None:
+    """The stamp of the remembered snapshot, when it is one of this format."""
     try:
         stamp = json.loads((cache_dir / STAMP_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(stamp, dict) or stamp.get("format") != FORMAT:
+    return stamp if isinstance(stamp, dict) and stamp.get("format") == FORMAT else None
+
+
+def _stamp_id(root: Path, stamp: dict[str, Any]) -> str | None:
+    found = stamp.get("id")
+    return found if isinstance(found, str) and stamp.get("fingerprint") == rules_fingerprint(root) else None
+
+
+def vouched_id(root: Path, cache_dir: Path) -> str | None:
+    """The remembered snapshot's id when the library's watcher says nothing moved since it was taken (no walk)."""
+    from .watching import ask
+
+    stamp = read_stamp(cache_dir)
+    if stamp is None or not isinstance(stamp.get("watcher"), dict):
         return None
+    answer = ask(cache_dir, stamp["watcher"])
+    return _stamp_id(root, stamp) if answer is not None and answer.quiet_since(stamp["watcher"]) else None
+
+
+def current_id(root: Path, cache_dir: Path) -> str | None:
+    """The id of the remembered snapshot when it still matches the disk; None when it must be taken again.
+
+    The watcher answers first (watching.py); without it, every sheet folder is stat'ed and the digest compared."""
+    from .watching import ask, start
+
+    stamp = read_stamp(cache_dir)
+    if stamp is None:
+        return None
+    answer = ask(cache_dir, stamp.get("watcher"))  # asked BEFORE the walk: what moves during it is seen next time
+    if answer is not None and answer.quiet_since(stamp.get("watcher")):
+        return _stamp_id(root, stamp)
     watch = stamp.get("watch", [])
     if not isinstance(watch, list) or not all(isinstance(path, str) for path in watch):
         return None
-    if stamp.get("key") != search_key(*library_stats(root), watched_lines(root, watch)) or \
-            stamp.get("fingerprint") != rules_fingerprint(root):
+    sheets, programmes = library_stats(root)
+    if stamp.get("key") != search_key(sheets, programmes, watched_lines(root, watch)):
         return None
-    found = stamp.get("id")
-    return found if isinstance(found, str) else None
+    if answer is None:
+        start(root, cache_dir, len(sheets[0]))
+    else:  # the walk agreed with the stamp: from now on the watcher vouches for it
+        try:
+            write_json_atomically(cache_dir / STAMP_FILE, {**stamp, "watcher": answer.mark()})
+        except OSError:
+            pass
+    return _stamp_id(root, stamp)
 
 
 def start_current_id(root: Path, cache_dir: Path) -> Callable[[], str | None]:
-    """`current_id` in a child process for a large library (it stats while the parent imports Whoosh)."""
+    """`current_id`, answered at once when the watcher vouches, else in a child process for a large library (it
+    stats while the parent imports Whoosh)."""
+    vouched = vouched_id(root, cache_dir)
+    if vouched is not None:
+        return lambda: vouched
     if not hasattr(os, "fork"):
         return lambda: current_id(root, cache_dir)
     try:

@@ -25,8 +25,11 @@ from .files import FileTrouble, read_regular, strays
 from .freshness import (
     FORMAT,
     STAMP_FILE,
-    library_stats,
+    Scan,
+    read_stamp,
     rules_fingerprint,
+    scan,
+    scan_moved,
     search_key,
     snapshot_id,
     stat_lines,
@@ -46,6 +49,7 @@ from .records import sheet_from_record, sheet_to_record
 from .rules import duplicate_titles, unknown_origins, validate_sheet
 from .sheet import MAX_BYTES, Sheet, read_sheet
 from .vocabulary import load_vocabulary
+from .watching import Answer, ask, moved_folders, start
 
 Progress = Callable[[str, int, int], None]
 FLAT = "0"  # the supports' stamp of a folder with neither subfolder nor Markdown support: unchanged while it is
@@ -168,10 +172,11 @@ KEEP_BODIES = 500
 def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None = None) -> Snapshot:
     """The library as it is on disk, reading again only the folders that moved since the remembered snapshot."""
     fingerprint = rules_fingerprint(root)
-    sheet_stats, programme_stats = library_stats(root)
-    scanned, programme_lines = stat_lines(sheet_stats), stat_lines(programme_stats)
     details = Details(cache_dir, fingerprint)
     remembered = details.lights()
+    answer, sheet_stats, sheet_lines = _sheet_stats(root, cache_dir, remembered)
+    programme_stats = scan(root / "programmes")
+    scanned, programme_lines = list(zip(sheet_stats[0], sheet_lines)), stat_lines(programme_stats)
     lights, fresh, reread = _sheet_lights(root, scanned, remembered, details, progress)
     gone = set(remembered) - set(lights)
     if gone:
@@ -191,9 +196,27 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     if programmes:
         snapshot = _with_programme_findings(snapshot)
     changed = bool(reread or gone)
-    if cache_dir and not details.in_memory and (changed or not _stamp_says(cache_dir, snapshot.id)):
-        _write_stamp(cache_dir, snapshot, key)
+    mark = answer.mark() if answer else None
+    if cache_dir and not details.in_memory and (changed or not _stamp_says(cache_dir, snapshot.id, mark)):
+        _write_stamp(cache_dir, snapshot, key, mark)
+    if cache_dir and answer is None and not details.in_memory:
+        start(root, cache_dir, len(lights))
     return snapshot
+
+
+def _sheet_stats(root: Path, cache_dir: Path | None,
+                 remembered: Mapping[str, Light]) -> tuple[Answer | None, Scan, list[str]]:
+    """The sheet folders' stats: only those that moved when the library's watcher can name them (watching.py),
+    else every one. The watcher is asked BEFORE: a folder that moves during the walk is named next time."""
+    stamp = read_stamp(cache_dir) if cache_dir else None
+    answer = ask(cache_dir, stamp.get("watcher")) if cache_dir and stamp else None
+    moved = moved_folders(answer, stamp.get("watcher")) if stamp else None
+    if moved is not None and stamp and stamp.get("id") is not None:
+        lines = {slug: light.line.split("|", 1)[0] for slug, light in remembered.items()}
+        stats, found = scan_moved(root / "resources", lines, moved)
+        return answer, stats, found
+    stats = scan(root / "resources")
+    return answer, stats, [line for _, line in stat_lines(stats)]
 
 
 def _sheet_lights(root: Path, scanned: list[tuple[str, str]], remembered: Mapping[str, Light], details: Details,
@@ -329,20 +352,17 @@ def _read_state(root: Path, slug: str, vocabulary: Any) -> tuple[SheetState, She
     return SheetState(slug, digest, sheet_to_record(sheet, root), problems), sheet
 
 
-def _stamp_says(cache_dir: Path, snapshot_id: str) -> bool:
-    import json
-
-    try:
-        return bool(json.loads((cache_dir / STAMP_FILE).read_text(encoding="utf-8")).get("id") == snapshot_id)
-    except (OSError, ValueError, AttributeError):
-        return False
+def _stamp_says(cache_dir: Path, snapshot_id: str, mark: Mapping[str, Any] | None) -> bool:
+    stamp = read_stamp(cache_dir)
+    return stamp is not None and stamp.get("id") == snapshot_id and stamp.get("watcher") == mark
 
 
-def _write_stamp(cache_dir: Path, snapshot: Snapshot, key: str) -> None:
+def _write_stamp(cache_dir: Path, snapshot: Snapshot, key: str, mark: Mapping[str, Any] | None) -> None:
     """The small stamp that `current_id` reads, swapped in after the details were committed: a reader never trusts
-    half a snapshot. The snapshot is a cache: a folder that cannot be written only costs the next command a full read."""
+    half a snapshot. The snapshot is a cache: a folder that cannot be written only costs the next command a full read.
+    `mark` is the watcher's answer taken before the walk: while its serial does not move, the stamp holds."""
     stamp = {"format": FORMAT, "fingerprint": snapshot.fingerprint, "id": snapshot.id, "key": key,
-             "watch": sorted(snapshot.watched)}
+             "watch": sorted(snapshot.watched), **({"watcher": mark} if mark else {})}
     try:
         write_json_atomically(cache_dir / STAMP_FILE, stamp)
     except OSError:
