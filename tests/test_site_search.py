@@ -130,6 +130,8 @@ def test_the_sheet_with_the_word_typed_comes_before_every_sheet_of_a_synonym(pag
     assert shown[-1] == "avec-le-mot-1" and shown == terminal(library, "téléphone portable")[0]
     assert cards_for(page, '"smartphone"') == (["avec-le-mot-1"], "1 fiche sur 6")
     assert cards_for(page, "smartphone -portable") == (["avec-le-mot-1"], "1 fiche sur 6")
+    shown, count = cards_for(page, "portable -smartphone")  # excluding a word never excludes its synonyms
+    assert count == "5 fiches sur 6" and shown == terminal(library, "portable -smartphone")[0]
 
 
 def test_when_the_words_typed_fill_two_pages_the_site_shows_no_synonym(page: Page, tmp_path: Path) -> None:
