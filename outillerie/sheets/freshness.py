@@ -55,27 +55,23 @@ def scan(resources: Path) -> Scan:
     return names, values
 
 
-def scan_moved(resources: Path, remembered: Mapping[str, str], moved: frozenset[str]) -> tuple[Scan, list[str]]:
-    """`scan` and its stat lines, when the watcher named the folders that moved: only those, and folders the
-    snapshot does not know, are stat'ed; the others keep the stats the remembered snapshot took (`remembered`:
-    each folder's stat line, as `stat_lines` writes it)."""
+def scan_moved(resources: Path, remembered: Mapping[str, Any], moved: frozenset[str]) -> list[tuple[str, str]]:
+    """Each sheet folder with its stat line, when the watcher named the folders that moved: only those, and folders
+    the snapshot does not know, are stat'ed; the others keep the line of the remembered snapshot (`remembered`:
+    each folder's details.Light, whose line starts with its stat line)."""
     try:
         with os.scandir(resources) as entries:
             names = sorted(_folders(entries))
     except OSError:
-        return ([], array("q")), []
-    values, lines = array("q"), []
+        return []
+    found = []
     for name in names:
-        line = remembered.get(name, "-") if f"resources/{name}" not in moved else "-"
-        fields = line.split(":")
-        if len(fields) == FIELDS:
-            values.extend(map(int, fields))
-            lines.append(line)
-        else:
-            one = scan_one(resources, name)
-            values.extend(one)
-            lines.append(stat_lines(([name], array("q", one)))[0][1])
-    return (names, values), lines
+        light = remembered.get(name) if f"resources/{name}" not in moved else None
+        line = light.line.partition("|")[0] if light is not None else "-"
+        if line == "-":
+            line = stat_lines(([name], array("q", scan_one(resources, name))))[0][1]
+        found.append((name, line))
+    return found
 
 
 def scan_one(resources: Path, name: str) -> tuple[int, ...]:

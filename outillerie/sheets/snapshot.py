@@ -33,6 +33,7 @@ from .freshness import (
     search_key,
     snapshot_id,
     stat_lines,
+    stats_text,
     watched_lines,
     write_json_atomically,
 )
@@ -174,9 +175,9 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     fingerprint = rules_fingerprint(root)
     details = Details(cache_dir, fingerprint)
     remembered = details.lights()
-    answer, sheet_stats, sheet_lines = _sheet_stats(root, cache_dir, remembered)
+    answer, scanned, sheet_stats = _sheet_stats(root, cache_dir, remembered)
     programme_stats = scan(root / "programmes")
-    scanned, programme_lines = list(zip(sheet_stats[0], sheet_lines)), stat_lines(programme_stats)
+    programme_lines = stat_lines(programme_stats)
     lights, fresh, reread = _sheet_lights(root, scanned, remembered, details, progress)
     gone = set(remembered) - set(lights)
     if gone:
@@ -189,9 +190,12 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     watched = watched_lines(root, (f"resources/{slug}/{name}" for slug, light in lights.items()
                                    if light.supports != "[]" for name in light.md_supports))
     shared = _shared_findings(root, details, lights)
-    key = search_key(sheet_stats, programme_stats, watched)
-    lines_text = "\n".join(light.line for light in lights.values())  # the slugs and stats are in the key
-    snapshot = Snapshot(root, snapshot_id(fingerprint, lines_text + key), fingerprint, SheetStates(details, lights),
+    # The key lets a command without the watcher compare its walk (freshness.current_id); the watcher's path took
+    # no stats to make it, and leaves it out: a walk then finds no key and takes the snapshot, once.
+    key = search_key(sheet_stats, programme_stats, watched) if sheet_stats is not None else None
+    lines_text = "".join(f"{slug}\t{light.line}\n" for slug, light in lights.items())
+    lines_text += stats_text(programme_lines) + stats_text(sorted(watched.items()))
+    snapshot = Snapshot(root, snapshot_id(fingerprint, lines_text), fingerprint, SheetStates(details, lights),
                         shared + tuple(ignored), fresh, programmes, watched=watched)
     if programmes:
         snapshot = _with_programme_findings(snapshot)
@@ -205,18 +209,17 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
 
 
 def _sheet_stats(root: Path, cache_dir: Path | None,
-                 remembered: Mapping[str, Light]) -> tuple[Answer | None, Scan, list[str]]:
-    """The sheet folders' stats: only those that moved when the library's watcher can name them (watching.py),
-    else every one. The watcher is asked BEFORE: a folder that moves during the walk is named next time."""
+                 remembered: Mapping[str, Light]) -> tuple[Answer | None, list[tuple[str, str]], Scan | None]:
+    """Each sheet folder's stat line: only the folders that moved are stat'ed when the library's watcher can name
+    them (watching.py; no Scan then), else every one. The watcher is asked BEFORE: a folder that moves during the
+    walk is named next time."""
     stamp = read_stamp(cache_dir) if cache_dir else None
     answer = ask(cache_dir, stamp.get("watcher")) if cache_dir and stamp else None
     moved = moved_folders(answer, stamp.get("watcher")) if stamp else None
-    if moved is not None and stamp and stamp.get("id") is not None:
-        lines = {slug: light.line.split("|", 1)[0] for slug, light in remembered.items()}
-        stats, found = scan_moved(root / "resources", lines, moved)
-        return answer, stats, found
+    if moved is not None:
+        return answer, scan_moved(root / "resources", remembered, moved), None
     stats = scan(root / "resources")
-    return answer, stats, [line for _, line in stat_lines(stats)]
+    return answer, stat_lines(stats), stats
 
 
 def _sheet_lights(root: Path, scanned: list[tuple[str, str]], remembered: Mapping[str, Light], details: Details,
@@ -357,7 +360,7 @@ def _stamp_says(cache_dir: Path, snapshot_id: str, mark: Mapping[str, Any] | Non
     return stamp is not None and stamp.get("id") == snapshot_id and stamp.get("watcher") == mark
 
 
-def _write_stamp(cache_dir: Path, snapshot: Snapshot, key: str, mark: Mapping[str, Any] | None) -> None:
+def _write_stamp(cache_dir: Path, snapshot: Snapshot, key: str | None, mark: Mapping[str, Any] | None) -> None:
     """The small stamp that `current_id` reads, swapped in after the details were committed: a reader never trusts
     half a snapshot. The snapshot is a cache: a folder that cannot be written only costs the next command a full read.
     `mark` is the watcher's answer taken before the walk: while its serial does not move, the stamp holds."""

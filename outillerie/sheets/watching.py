@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 import struct
 import sys
 from pathlib import Path
@@ -53,10 +52,12 @@ def address(cache_dir: Path) -> bytes:
                                                       digest_size=12).hexdigest().encode()
 
 
-def same_user(connection: socket.socket) -> bool:
+def same_user(connection: Any) -> bool:
     """The other end runs as this user: another one could neither answer for our library nor stop its watcher."""
+    import _socket
+
     try:
-        _, uid, _ = _CREDENTIALS.unpack(connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+        _, uid, _ = _CREDENTIALS.unpack(connection.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED,
                                                               _CREDENTIALS.size))
     except (OSError, AttributeError, struct.error):
         return False
@@ -65,28 +66,34 @@ def same_user(connection: socket.socket) -> bool:
 
 def ask(cache_dir: Path, mark: Any = None) -> Answer | None:
     """The watcher's answer about the stamp's mark, or None when no watcher of this library answers."""
-    if setting() == "off" or not hasattr(socket, "AF_UNIX") or not sys.platform.startswith("linux"):
+    if setting() == "off" or not sys.platform.startswith("linux"):
         return None
     token, serial = (mark.get("token"), mark.get("serial")) if isinstance(mark, dict) else ("", 0)
     request = f"since {token if isinstance(token, str) else ''} {serial if isinstance(serial, int) else 0}\n"
-    return _exchange(cache_dir, request.encode())
+    data = _exchange(cache_dir, request.encode())
+    return None if data is None else _answer(data)
 
 
-def _exchange(cache_dir: Path, request: bytes) -> Answer | None:
+def _exchange(cache_dir: Path, request: bytes) -> bytes | None:
+    """One question, one answer (the bare `_socket`: `socket` costs a search 3 ms of imports)."""
+    import _socket
+
+    connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(ANSWER_SECONDS)
-            connection.connect(address(cache_dir))
-            if not same_user(connection):
-                return None
-            connection.sendall(request)
-            connection.shutdown(socket.SHUT_WR)
-            data = b""
-            while len(data) < 1_000_000 and (chunk := connection.recv(65536)):
-                data += chunk
+        connection.settimeout(ANSWER_SECONDS)
+        connection.connect(address(cache_dir))
+        if not same_user(connection):
+            return None
+        connection.sendall(request)
+        connection.shutdown(_socket.SHUT_WR)
+        data = b""
+        while len(data) < 1_000_000 and (chunk := connection.recv(65536)):
+            data += chunk
+        return data
     except OSError:
         return None
-    return _answer(data)
+    finally:
+        connection.close()
 
 
 def _answer(data: bytes) -> Answer | None:
@@ -104,16 +111,7 @@ def _answer(data: bytes) -> Answer | None:
 
 def stop(cache_dir: Path) -> bool:
     """Ask this library's watcher to leave; True when one was there."""
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(ANSWER_SECONDS)
-            connection.connect(address(cache_dir))
-            connection.sendall(b"stop\n")
-            connection.shutdown(socket.SHUT_WR)
-            connection.recv(16)
-    except OSError:
-        return False
-    return True
+    return _exchange(cache_dir, b"stop\n") is not None
 
 
 def start(root: Path, cache_dir: Path, folders: int) -> None:
