@@ -1,6 +1,7 @@
 """The large-library goals of issue 13, as whole processes: `outillerie index --rebuild` (elapsed and processor
-time, peak memory, peak of the files written, final index), `outillerie index` after one edit, the staleness
-check alone, and `outillerie search` against `grep -ril`.
+time, peak memory, peak of the files written, final index), the library's watcher (time to start, memory),
+`outillerie index` after one edit, the staleness check alone (with and without the watcher), and `outillerie
+search` against `grep -ril`.
 
     python bench/index_bench.py LIBRARY [--runs 5] [--write]
 
@@ -99,18 +100,41 @@ def one_edit(library: Path, runs: int) -> list[str]:
 
 
 def freshness(library: Path, runs: int) -> list[str]:
+    """The staleness check alone, with the library's watcher answering, then walking every folder without it."""
     code = ("import sys, time; from pathlib import Path; from outillerie.sheets.freshness import current_id; "
             "t = time.process_time(); found = current_id(Path(sys.argv[1]), Path(sys.argv[1]) / 'index'); "
             "print(time.process_time() - t, found is not None)")
-    cpus = []
-    fresh = True
-    for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code, str(library)], capture_output=True, text=True, check=True)
-        used, found = out.stdout.split()
-        cpus.append(float(used))
-        fresh = fresh and found == "True"
-    return [f"- vérification de fraîcheur seule (`current_id`, {runs} fois) : {statistics.median(cpus):.3f} s de "
-            f"processeur (médiane){'' if fresh else ' — ATTENTION : instantané jugé périmé'}"]
+    lines = []
+    for label, setting in (("avec le veilleur", "auto"), ("sans veilleur (OUTILLERIE_WATCHER=off)", "off")):
+        cpus = []
+        fresh = True
+        for _ in range(runs):
+            out = subprocess.run([sys.executable, "-c", code, str(library)], capture_output=True, text=True,
+                                 check=True, env={**os.environ, "OUTILLERIE_WATCHER": setting})
+            used, found = out.stdout.split()
+            cpus.append(float(used))
+            fresh = fresh and found == "True"
+        lines.append(f"- vérification de fraîcheur seule (`current_id`, {runs} fois), {label} : "
+                     f"{statistics.median(cpus) * 1000:.1f} ms de processeur (médiane)"
+                     f"{'' if fresh else ' — instantané jugé périmé : la marche suivante le reprend'}")
+    return lines
+
+
+def watcher(library: Path) -> list[str]:
+    """The watcher started anew: how long until it answers, and its memory (PSS) once it follows every folder."""
+    from outillerie.sheets import watching
+
+    index = library / "index"
+    watching.stop(index)
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "outillerie.sheets.watcher", str(library), str(index)])
+    while watching.ask(index) is None and process.poll() is None:
+        time.sleep(0.02)
+    ready = time.perf_counter() - started
+    memory = _tree_pss_kb(process.pid)
+    subprocess.run([OUTILLERIE, "--library", str(library), "index"], check=True, capture_output=True)  # trusted again
+    return [f"- veilleur (`python -m outillerie.sheets.watcher`) : prêt à répondre en {ready:.1f} s, "
+            f"{memory / 1024:.0f} Mo (PSS) une fois chaque dossier suivi"]
 
 
 def search(library: Path, runs: int) -> list[str]:
@@ -154,10 +178,14 @@ def main() -> None:
                  f"{wall:.0f} s écoulées, {cpu:.0f} s de processeur")
     if not args.skip_rebuild:
         lines += rebuild(library)
+    lines += watcher(library)
     lines += one_edit(library, args.runs)
     lines += freshness(library, args.runs)
     lines += search(library, args.runs)
     lines += ["", f"Charge moyenne à la fin : {os.getloadavg()[0]:.2f}."]
+    from outillerie.sheets import watching
+
+    watching.stop(library / "index")  # the bench leaves no process behind
     report = "\n".join(lines)
     print(report)
     if args.write:

@@ -141,7 +141,8 @@ def test_one_watcher_per_library_and_stop_ends_it(watched: Path) -> None:
     assert watching.ask(watched / "index") is None
 
 
-def test_without_a_watcher_the_stamp_is_still_checked_by_walking(watched: Path) -> None:
+def test_without_a_watcher_the_stamp_is_still_checked_by_walking(watched: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OUTILLERIE_WATCHER", "off")  # and none is started again
     watching.stop(watched / "index")
     _edit_in_place(watched / "resources" / "jeu-des-arnaques" / "index.md", "hameçonnage", "zanzibariens")
     assert slugs_for(watched, "zanzibariens") == ["jeu-des-arnaques"]
