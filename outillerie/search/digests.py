@@ -5,9 +5,11 @@ read and written whole by every update). Written before the manifest, which comm
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+if TYPE_CHECKING:  # sqlite3 is imported when the digests are read or written: a search does neither
+    import sqlite3
 
 DOCUMENTS = "documents.sqlite"
 _OLD = "documents.json"  # before issue 13
@@ -19,6 +21,8 @@ class Unreadable(Exception):
 
 def read_digests(index_dir: Path, generation: str) -> dict[str, str]:
     """slug → digest of the documents of `generation`."""
+    import sqlite3
+
     if not (index_dir / DOCUMENTS).is_file():
         raise Unreadable()
     try:
@@ -38,6 +42,8 @@ def write_digests(index_dir: Path, generation: str, changed: Mapping[str, str], 
                   whole: bool = False) -> None:
     """Write the changed digests and forget the removed ones, in one transaction (`whole`: these are all of a new
     generation's). A damaged file is replaced."""
+    import sqlite3
+
     (index_dir / _OLD).unlink(missing_ok=True)
     for attempt in (1, 2):
         try:
@@ -60,6 +66,8 @@ class _connect:
     """A connection closed on leaving (sqlite3's own context manager only commits)."""
 
     def __init__(self, index_dir: Path) -> None:
+        import sqlite3
+
         self.connection = sqlite3.connect(index_dir / DOCUMENTS, isolation_level=None, timeout=10.0)
 
     def __enter__(self) -> sqlite3.Connection:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Callable
 
@@ -113,6 +112,8 @@ def result_notes(result: SearchResult) -> list[str]:
 def results_csv(result: SearchResult) -> str:
     """One row per hit; lists joined by « | »."""
     buffer = io.StringIO()
+    import csv  # only for this output
+
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for hit in result.hits:
