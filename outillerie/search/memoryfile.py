@@ -12,19 +12,24 @@ from typing import Any
 class MemoryReader:
     """A read-only file over a memoryview: what Whoosh's structured file asks of `BytesIO`, without the copy."""
 
-    __slots__ = ("_buf", "_pos")
+    __slots__ = ("_buf", "_pos", "_len")
 
     def __init__(self, buf: memoryview | bytes) -> None:
         self._buf = buf
         self._pos = 0
+        self._len = len(buf)
 
     def read(self, size: int | None = -1) -> bytes:
-        start, length = self._pos, len(self._buf)
-        self._pos = length if size is None or size < 0 else min(start + size, length)
-        return bytes(self._buf[start:self._pos])
+        """Called tens of thousands of times by a search: kept to a few operations."""
+        start = self._pos
+        end = self._len if size is None or size < 0 or start + size > self._len else start + size
+        if end > start:
+            self._pos = end
+            return bytes(self._buf[start:end])
+        return b""
 
     def readline(self, size: int | None = -1) -> bytes:
-        start, length = self._pos, len(self._buf)
+        start, length = self._pos, self._len
         end = length if size is None or size < 0 else min(start + size, length)
         look = start
         while look < end:  # a window at a time: a line is short, the part may be large
@@ -33,11 +38,11 @@ class MemoryReader:
                 end = look + found + 1
                 break
             look += 1024
-        self._pos = end
+        self._pos = max(end, start)
         return bytes(self._buf[start:end])
 
     def seek(self, position: int, whence: int = 0) -> int:
-        self._pos = position + (self._pos if whence == 1 else len(self._buf) if whence == 2 else 0)
+        self._pos = position + (self._pos if whence == 1 else self._len if whence == 2 else 0)
         return self._pos
 
     def tell(self) -> int:
