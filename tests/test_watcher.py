@@ -7,6 +7,7 @@ watcher.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -127,8 +128,12 @@ def test_the_watcher_leaves_at_a_symbolic_link_and_commands_walk_again(watched: 
     while watching.ask(watched / "index") is not None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert watching.ask(watched / "index") is None  # gone: it cannot see an edit behind a link
+    refusal = json.loads((watched / "index" / watching.REFUSED).read_text(encoding="utf-8"))
+    assert refusal == {"raison": "lien symbolique : resources/cafe-numerique/cartes.md"}
     _edit_in_place(watched / "resources" / "jeu-des-arnaques" / "index.md", "hameçonnage", "zanzibariens")
     assert slugs_for(watched, "zanzibariens") == ["jeu-des-arnaques"]
+    time.sleep(0.5)
+    assert watching.ask(watched / "index") is None  # and none is started again for a day: each would meet the link
 
 
 def test_one_watcher_per_library_and_stop_ends_it(watched: Path) -> None:

@@ -17,6 +17,7 @@ from .fingerprint import code_fingerprint
 FORMAT = 3  # 2: programmes beside the sheets; 3: details in SQLite, the stamp holds a digest of the stats
 STAMP_FILE = "bibliotheque.json"  # small: format, fingerprint, id, the digest of every folder's stats
 CONFIG_FILES = ("outillerie.yml",)
+NOT_RULES = ("inotify.py", "watcher.py", "watching.py")  # the watcher's code changes no sheet: not in the fingerprint
 FORK_FROM = 1000  # sheet folders: below this the stat walk is too short to be worth a child process
 
 
@@ -140,8 +141,10 @@ def library_stats(root: Path) -> tuple[Scan, Scan]:
 
 def rules_fingerprint(root: Path) -> str:
     """What decides validity and content besides the files: our version, our code, our data, the configuration."""
-    package = Path(__file__).parent.parent
-    places = [Path(__file__).parent, package / "data" / "vocabulary.json", package / "data" / "licenses"]
+    here = Path(__file__).parent
+    package = here.parent
+    places = [path for path in sorted(here.iterdir()) if path.suffix == ".py" and path.name not in NOT_RULES]
+    places += [package / "data" / "vocabulary.json", package / "data" / "licenses"]
     places += [root / name for name in CONFIG_FILES if (root / name).is_file()]
     return code_fingerprint(f"{FORMAT}:{__version__}", places)
 

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from . import inotify
-from .watching import PROTOCOL, address, same_user
+from .watching import PROTOCOL, REFUSED, address, same_user
 
 IDLE_SECONDS = 1800
 MOST_CHANGED = 5000  # folders named in one answer; beyond, the command walks everything
@@ -30,7 +30,12 @@ TOP = ("resources", "programmes", "outillerie.yml")
 
 
 class Lost(Exception):
-    """The watcher can no longer vouch for the library."""
+    """The watcher can no longer vouch for the library; `lasting` when another watcher would meet the same wall
+    (a symbolic link, the system's limit of watches): commands then do not start one again for a while."""
+
+    def __init__(self, reason: str, lasting: bool = True) -> None:
+        super().__init__(reason)
+        self.lasting = lasting
 
 
 class Watcher:
@@ -75,13 +80,13 @@ class Watcher:
 
     def take(self, event: inotify.Event) -> None:
         if event.mask & inotify.Q_OVERFLOW:
-            raise Lost("file d'événements pleine")
+            raise Lost("file d'événements pleine", lasting=False)
         folder = self.folders.get(event.watch)
         if folder is None:
             return
         if event.mask & (inotify.IGNORED | inotify.DELETE_SELF | inotify.MOVE_SELF):
             if folder in ("", "resources", "programmes"):
-                raise Lost(f"dossier parti : {folder or '.'}")
+                raise Lost(f"dossier parti : {folder or '.'}", lasting=False)
             if event.mask & inotify.IGNORED:  # a folder moved inside keeps its watch, under its new name
                 self.folders.pop(event.watch, None)
             return  # the event of its parent counted it
@@ -167,10 +172,21 @@ def main(root: Path, cache_dir: Path) -> None:
         watcher.watch_library()
         listener.listen(16)  # only now: a command that asked earlier was refused, and walked
         serve(watcher, listener)
-    except (Lost, inotify.Unavailable, OSError):
+    except (Lost, inotify.Unavailable) as error:
+        if getattr(error, "lasting", True):
+            refuse(cache_dir, str(error))
+    except OSError:
         pass
     finally:
         listener.close()
+
+
+def refuse(cache_dir: Path, reason: str) -> None:
+    """Say why no watcher can follow this library (watching.start reads it and waits before trying again)."""
+    try:
+        (cache_dir / REFUSED).write_text(json.dumps({"raison": reason}, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

@@ -14,12 +14,15 @@ import json
 import os
 import struct
 import sys
+import time
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple
 
 PROTOCOL = 1
 WATCH_FROM = 1000  # sheet folders: below this a walk costs less than a watcher
 ANSWER_SECONDS = 2.0
+REFUSED = "veilleur-impossible.json"  # in the cache: why the last watcher could not follow the library
+RETRY_SECONDS = 86400  # after such a refusal, commands walk for a day before starting a watcher again
 SETTING = "OUTILLERIE_WATCHER"  # "off": never; "on": whatever the size (tests); otherwise from WATCH_FROM sheets
 _CREDENTIALS = struct.Struct("3i")  # pid, uid, gid of the other end (SO_PEERCRED)
 
@@ -120,6 +123,11 @@ def start(root: Path, cache_dir: Path, folders: int) -> None:
     wanted = setting()
     if wanted == "off" or (wanted != "on" and folders < WATCH_FROM) or not sys.platform.startswith("linux"):
         return
+    try:
+        if time.time() - (cache_dir / REFUSED).stat().st_mtime < RETRY_SECONDS:
+            return  # the last one met a symbolic link or the system's limit: walking is cheaper than failing again
+    except OSError:
+        pass
     command = [sys.executable, "-m", "outillerie.sheets.watcher", os.fspath(root), os.fspath(cache_dir)]
     try:
         pid = os.fork()
