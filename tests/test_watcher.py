@@ -160,3 +160,29 @@ def test_a_small_library_starts_no_watcher_unless_asked(library: Path, monkeypat
     update_index(library, library / "index")
     time.sleep(0.5)
     assert watching.ask(library / "index") is None
+
+
+def test_a_file_with_a_second_name_makes_the_watcher_leave(watched: Path, tmp_path: Path) -> None:
+    """A file linked from elsewhere (a hard link) can be edited under its other name, unseen in our folders."""
+    outside = tmp_path / "cartes.md"
+    outside.write_text("# Cartes\n\nUn ornithorynque.\n", encoding="utf-8")
+    os.link(outside, watched / "resources" / "jeu-des-arnaques" / "cartes.md")
+    deadline = time.monotonic() + 10
+    while watching.ask(watched / "index") is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    refusal = json.loads((watched / "index" / watching.REFUSED).read_text(encoding="utf-8"))
+    assert refusal == {"raison": "lien physique : resources/jeu-des-arnaques/cartes.md"}
+    (watched / "index" / watching.REFUSED).unlink()
+    watching.start(watched, watched / "index", 3)  # a new one meets it when it starts, and leaves
+    deadline = time.monotonic() + 10
+    while not (watched / "index" / watching.REFUSED).is_file() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (watched / "index" / watching.REFUSED).is_file()
+    assert watching.ask(watched / "index") is None
+
+
+def test_a_library_on_a_file_system_of_elsewhere_is_not_watched() -> None:
+    from outillerie.sheets.watcher import foreign_filesystem
+
+    assert foreign_filesystem(Path("/proc/self")) == "proc"  # as NFS or sshfs: changes made elsewhere are unseen
+    assert foreign_filesystem(Path(__file__).parent) is None

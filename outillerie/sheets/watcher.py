@@ -17,6 +17,7 @@ import os
 import secrets
 import select
 import socket
+import stat
 import sys
 import time
 from pathlib import Path
@@ -48,6 +49,9 @@ class Watcher:
         self.moved: dict[str, int] = {}  # "resources/slug" (or a top entry) → the serial of its last event
 
     def watch_library(self) -> None:
+        remote = foreign_filesystem(self.root)
+        if remote:
+            raise Lost(f"système de fichiers {remote} : ses modifications faites d'ailleurs ne se voient pas ici")
         self.folders[self.events.watch(os.fspath(self.root))] = ""
         for name in ("resources", "programmes"):
             if (self.root / name).is_dir():
@@ -68,10 +72,17 @@ class Watcher:
                             raise Lost(f"lien symbolique : {folder}/{entry.name}")
                         if entry.is_dir(follow_symlinks=False):
                             waiting.append(f"{folder}/{entry.name}")
+                        else:
+                            self._single(f"{folder}/{entry.name}", entry.stat(follow_symlinks=False).st_nlink)
             except inotify.Unavailable as error:
                 raise Lost(str(error)) from error
             except FileNotFoundError:
                 continue  # gone meanwhile: its removal is an event of its parent
+
+    def _single(self, path: str, links: int) -> None:
+        """A file with another name elsewhere (a hard link) can be edited through it, unseen in our folders."""
+        if links > 1:
+            raise Lost(f"lien physique : {path}")
 
     def drain(self) -> None:
         """Read every event queued now: an answer given after this counts every write made before the question."""
@@ -101,8 +112,14 @@ class Watcher:
         """Keep the watches in step with the folders: watch one that appears, forget one that moves away."""
         if event.mask & inotify.ISDIR and event.mask & (inotify.CREATE | inotify.MOVED_TO):
             self.watch_tree(path)
-        elif event.mask & (inotify.CREATE | inotify.MOVED_TO) and os.path.islink(self.root / path):
-            raise Lost(f"lien symbolique : {path}")
+        elif event.mask & (inotify.CREATE | inotify.MOVED_TO):
+            try:
+                info = os.lstat(self.root / path)
+            except OSError:
+                return  # gone already: its removal is the next event
+            if stat.S_ISLNK(info.st_mode):
+                raise Lost(f"lien symbolique : {path}")
+            self._single(path, info.st_nlink)
         elif event.mask & inotify.ISDIR and event.mask & inotify.MOVED_FROM:
             for watch, folder in list(self.folders.items()):
                 if folder == path or folder.startswith(path + "/"):
@@ -118,6 +135,30 @@ class Watcher:
                 changed = None
         return json.dumps({"protocol": PROTOCOL, "token": self.token, "serial": self.serial,
                            "changed": changed}).encode()
+
+
+# File systems where inotify sees every change (a network or FUSE one only sees this machine's).
+LOCAL = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "f2fs", "zfs", "overlay", "reiserfs", "jfs",
+                   "ramfs", "bcachefs", "nilfs2"})
+
+
+def foreign_filesystem(root: Path) -> str | None:
+    """The type of a file system under or above the library that is not a local one (None when all are)."""
+    import re
+
+    try:
+        with open("/proc/self/mounts", "rb") as mounts:
+            table = [line.split()[1:3] for line in mounts if len(line.split()) >= 3]
+    except OSError:
+        return "inconnu"
+    unescape = re.compile(rb"\\([0-7]{3})")  # the kernel writes a space in a mount point as \040
+    points = [(os.fsdecode(unescape.sub(lambda m: bytes([int(m.group(1), 8)]), point)), os.fsdecode(kind))
+              for point, kind in table]
+    place = os.fspath(root)
+    holding = max((pair for pair in points if place == pair[0] or place.startswith(pair[0].rstrip("/") + "/")),
+                  key=lambda pair: len(pair[0]), default=("", "inconnu"))
+    inside = [kind for point, kind in points if point.startswith(place + "/")]
+    return next((kind for kind in [holding[1], *inside] if kind not in LOCAL), None)
 
 
 def serve(watcher: Watcher, listener: socket.socket) -> None:
