@@ -17,7 +17,9 @@ from .fingerprint import code_fingerprint
 FORMAT = 3  # 2: programmes beside the sheets; 3: details in SQLite, the stamp holds a digest of the stats
 STAMP_FILE = "bibliotheque.json"  # small: format, fingerprint, id, the digest of every folder's stats
 CONFIG_FILES = ("outillerie.yml",)
-NOT_RULES = ("inotify.py", "watcher.py", "watching.py")  # the watcher's code changes no sheet: not in the fingerprint
+# Code that says whether the snapshot is stale, not what a sheet holds: not in the fingerprint (FORMAT covers its
+# stamp's shape), so that changing it does not make a library read every sheet again.
+NOT_RULES = ("freshness.py", "inotify.py", "watcher.py", "watching.py")
 FORK_FROM = 1000  # sheet folders: below this the stat walk is too short to be worth a child process
 
 
@@ -194,8 +196,9 @@ def current_id(root: Path, cache_dir: Path) -> str | None:
     if answer is not None and answer.quiet_since(stamp.get("watcher")):
         return _stamp_id(root, stamp)
     watch = stamp.get("watch", [])
-    if not isinstance(watch, list) or not all(isinstance(path, str) for path in watch):
-        return None
+    if not isinstance(stamp.get("key"), str) or not isinstance(watch, list) or \
+            not all(isinstance(path, str) for path in watch):
+        return None  # no key: the watcher made the stamp without stats, a walk could not match it
     sheets, programmes = library_stats(root)
     if stamp.get("key") != search_key(sheets, programmes, watched_lines(root, watch)):
         return None
