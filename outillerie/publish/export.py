@@ -43,7 +43,7 @@ from .markdown import Rendered, french_spacing, render_markdown
 from .identity import NO_ADDRESS_NOTE, SiteIdentity, sheet_origin, site_addresses
 from .impact import FIGURES_PAGE, declaration_target, figures_context, figures_link
 from .opendata import previous_rows, write_open_data
-from .memory import entries_folder, folder_stamp, memory_path, read_memory, write_memory
+from .memory import collector_paused, entries_folder, folder_stamp, memory_path, read_memory, write_memory
 from .pages import citation, clock, french_date, json_ld, relative_link, timeline
 from .programmes import composer_sheet, programme_card_html, write_programmes
 
@@ -73,6 +73,7 @@ class ExportReport:
         return len({problem.path for problem in self.problems})
 
 
+@collector_paused()
 def export_site(root: Path, output: Path, *, base_url: str | None = None, counter_url: str | None = None,
                 keep_going: bool = False, progress: Progress | None = None, cache_dir: Path | None = None,
                 pdf: bool = False, impact: Mapping[str, Any] | None = None, config: Config | None = None) -> ExportReport:

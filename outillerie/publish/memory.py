@@ -1,14 +1,17 @@
 """What an export remembers for the next one, per sheet: the fingerprint of its page and kit (code, options,
 history, the stamp of every file of its folder), its card and its search terms. Kept in the library's cache
 folder, one file per output folder, never inside the published site. Which sheets exist and whether they are
-valid is the snapshot's business, not this memory's."""
+valid is the snapshot's business, not this memory's. While an export runs, Python's cycle collector is paused
+(`collector_paused`)."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from ..sheets.snapshot import write_json_atomically
 
@@ -35,6 +38,21 @@ def folder_stamp(folder: Path) -> list[Any]:
     except OSError:
         return []
     return sorted(found)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while an export runs: this memory, the snapshot and the search state of 10,000
+    sheets are a million long-lived objects, and the collector went through them again and again as they grew (0.9 s
+    of the CPU of a 3.5 s re-export). An export makes no cycles worth collecting (the peak memory of a first export
+    of 1,000 sheets is the same without it): refcounting frees the rest."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def memory_path(cache_dir: Path, output: Path) -> Path:

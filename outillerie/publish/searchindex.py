@@ -143,10 +143,12 @@ def build_search_index(sheets: Sequence[Sheet], entries: Sequence[Mapping[str, A
     parts["orthographe.js"] = script("orthographe", "", spelling_words(entries, postings))
     parts.update(card_parts(sheets, vocabulary))
     digests = {name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in parts.items()}
-    first = first_load(sheets, [entry["len"] for entry in entries], facets, sorted(shards), digests)
+    fixed = fixed_rules()
+    first = first_load(sheets, [entry["len"] for entry in entries], facets, sorted(shards), digests, fixed)
     spell = [dict(Counter(word for entry in entries for word in entry.get("spell", [[]] * SPELLING)[field]))
              for field in range(SPELLING)]
-    return first, parts, {"terms": sorted(postings), "forms": dict(forms), "candidates": candidates, "spell": spell}
+    return first, parts, {"terms": sorted(postings), "forms": dict(forms), "candidates": candidates, "spell": spell,
+                          "fixed": fixed}
 
 
 def card_parts(sheets: Sequence[Sheet], vocabulary: Vocabulary) -> dict[str, str]:
@@ -157,22 +159,30 @@ def card_parts(sheets: Sequence[Sheet], vocabulary: Vocabulary) -> dict[str, str
 
 
 def first_load(sheets: Sequence[Sheet], lengths: Sequence[Sequence[int]], facets: Mapping[str, list[str]],
-               shards: list[str], digests: Mapping[str, str]) -> dict[str, Any]:
+               shards: list[str], digests: Mapping[str, str], fixed: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What the catalogue embeds: each sheet's facets and quantised field lengths, the averages, the parts' names,
-    the thesaurus and duration rules; `version` is a digest of every part."""
+    the thesaurus and duration rules (`fixed`, as `fixed_rules` gives them: the previous export's when the code is
+    the same); `version` is a digest of every part."""
     count = len(sheets)
-    totals = [0] * len(FIELDS)
-    rows = []
-    for sheet, length in zip(sheets, lengths):
-        totals = [a + b for a, b in zip(totals, length)]
-        rows.append([facets["objective"].index(sheet.objective), [facets["public"].index(s) for s in sheet.public],
-                     sheet.duration, facets["level"].index(sheet.level) if sheet.level else -1,
-                     [facets["theme"].index(s) for s in sheet.themes], [quantised(n) for n in length]])
+    totals = [sum(column) for column in zip(*lengths)] if lengths else [0] * len(FIELDS)
+    objective, public, level, theme = ({value: n for n, value in enumerate(facets[name])}
+                                       for name in ("objective", "public", "level", "theme"))
+    rows = [[objective[sheet.objective], [public[s] for s in sheet.public], sheet.duration,
+             level[sheet.level] if sheet.level else -1, [theme[s] for s in sheet.themes], [_QUANTISED(n) for n in length]]
+            for sheet, length in zip(sheets, lengths)]  # a loop of 10,000 sheets at each export: kept plain
     version = hashlib.sha256("".join(f"{name}:{digests[name]}\n" for name in sorted(digests)).encode()).hexdigest()
     return {"n": count, "boosts": list(BOOSTS), "acronymBoost": ACRONYM_BOOST, "synonymWeight": SYNONYM_WEIGHT,
             "avg": [(t / count if count else 0) or 1 for t in totals], "rows": rows, "perPart": CARDS_PER_PART,
-            "parts": shards, "thesaurus": thesaurus_groups(), "thesaurusWords": thesaurus_words(),
-            "durations": duration_rules(), "version": version[:12]}
+            "parts": shards, **(fixed or fixed_rules()), "version": version[:12]}
+
+
+def fixed_rules() -> dict[str, Any]:
+    """What the first load holds whatever the sheets: the thesaurus analysed (a third of a second) and the rules of
+    durations typed in words."""
+    return {"thesaurus": thesaurus_groups(), "thesaurusWords": thesaurus_words(), "durations": duration_rules()}
+
+
+_QUANTISED = functools.lru_cache(maxsize=None)(quantised)  # few distinct lengths, 80,000 of them at 10,000 sheets
 
 
 def _word_table(candidates: Mapping[str, list[list[Any]]], postings: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -210,6 +220,7 @@ def card_data(sheet: Sheet, vocabulary: Vocabulary) -> list[Any]:
             vocabulary.label("levels", sheet.level) if sheet.level else "", format_duration(sheet.duration)]
 
 
+@functools.lru_cache(maxsize=1)  # the packaged thesaurus only; the caller embeds it, never changes it
 def thesaurus_words() -> dict[str, list[str]]:
     """The terms of every word the thesaurus writes (and its variants), even those no sheet holds: a typed word
     finds its group by them, as `search` finds it by analysing the word."""

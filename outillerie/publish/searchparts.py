@@ -2,8 +2,9 @@
 
 A full build (`searchindex.build_search_index`) merges the postings of every sheet: at 10,000 sheets, millions of
 numbers for one edited summary. When the published sheets and their order are the same as in the previous export,
-the parts of the previous site are updated instead: the parts that hold a term of a changed sheet (before or after
-the edit) are read back, that sheet's old postings taken out and its new ones put in; the word-table entries an edit
+the parts of the previous site are updated instead: the parts that hold a term whose postings in a changed sheet
+the edit changed are read back, that sheet's old postings taken out and its new ones put in (a summary edited: a few
+parts, not the ~100 that hold one of the sheet's terms); the word-table entries an edit
 can change (those of forms that appear or disappear, and those that list a term that appears or disappears in the
 whole site) are made again, and the spelling part; every other part is linked from the previous site.
 
@@ -30,6 +31,7 @@ from .searchindex import (
     build_search_index,
     card_parts,
     first_load,
+    fixed_rules,
     keys_of,
     part_name,
     script,
@@ -142,7 +144,8 @@ def _update(sheets: Sequence[Sheet], lens: list[list[int]], changed: list[int], 
         pairs[n] = (old, fresh[order[n]])
     shards = _Shards(previous, state["parts"])
     terms = set(state["terms"])
-    touched = {term for old, new in pairs.values() for term in (*old["post"], *new["post"])}
+    touched = {term for old, new in pairs.values() for term in (*old["post"], *new["post"])
+               if old["post"].get(term) != new["post"].get(term)}  # the others' postings are those of the site
     appeared, gone = set(), set()
     for term in sorted(touched):
         values = _merged(shards.postings(term), pairs, term)
@@ -179,10 +182,11 @@ def _update(sheets: Sequence[Sheet], lens: list[list[int]], changed: list[int], 
     written.update(card_parts(sheets, vocabulary))
     names = {name: value for name, value in state["parts"].items() if name not in shards.emptied}
     names.update({name: digest(text) for name, text in written.items()})
-    first = first_load(sheets, lens, facets, sorted(n[5:-3] for n in names if n.startswith("mots-")), names)
+    fixed = state.get("fixed") or fixed_rules()  # kept by the memory, made by the same code
+    first = first_load(sheets, lens, facets, sorted(n[5:-3] for n in names if n.startswith("mots-")), names, fixed)
     linked = sorted(n for n in names if n not in written)
     new_state = {"format": STATE_FORMAT, "order": order, "terms": sorted(terms), "forms": forms,
-                 "candidates": candidates, "spell": spell, "parts": dict(sorted(names.items()))}
+                 "candidates": candidates, "spell": spell, "parts": dict(sorted(names.items())), "fixed": fixed}
     return SearchParts(first, written, linked, new_state)
 
 
