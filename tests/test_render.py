@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outillerie.publish.markdown import french_spacing, is_safe_url, render_markdown
+from outillerie.publish.markdown import Body, french_spacing, is_safe_url, render_markdown
 
 from .htmltree import parse
 
@@ -82,6 +82,19 @@ def test_links_can_be_rewritten_for_the_site() -> None:
     html = render_markdown("[grille](grille.md) [autre](https://x.example)",
                            links=lambda href: "grille.html" if href == "grille.md" else None).html
     assert [a.get("href") for a in parse(html).find_all("a")] == ["grille.html", "https://x.example"]
+
+
+def test_a_body_parsed_once_renders_each_time_as_if_parsed_again() -> None:
+    """The export parses a sheet's body once for its page and its printable page, each with its own links."""
+    source = ("# Titre\n\n## Déroulé\n\n### Accueil (10 min)\n\nLire [la grille](grille.md), [le site](https://x.example) "
+              "et [la carte](carte.pdf)[^1].\n\n| a | b |\n|--:|:-:|\n| [grille](grille.md) | 2 |\n\n[^1]: Une note.\n")
+    page = lambda href: ("grille.html", "Grille.md") if href == "grille.md" else None  # noqa: E731
+    kit = lambda href: f"supports/{href}" if not href.startswith("http") else None  # noqa: E731
+    body = Body(source)
+    for links in (page, kit, None, page):
+        again = render_markdown(source, links=links)
+        assert body.render(links) == again
+    assert 'href="supports/grille.md"' in body.render(kit).html and 'download="Grille.md"' not in body.render(kit).html
 
 
 def test_french_spacing_in_text_but_not_in_code() -> None:

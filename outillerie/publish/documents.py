@@ -18,7 +18,7 @@ from ..sheets.materials import support_label
 from ..sheets.sheet import Sheet
 from ..sheets.vocabulary import Vocabulary
 from .kits import OTHERS, PrintedSupport, document_names, kit_entries, licence_text, windows_path, write_zip
-from .markdown import LinkMap, Section, render_markdown
+from .markdown import Body, LinkMap, Section
 from .pdf import write_pdfs
 from .printing import Plate, SupportView, support_view
 from .readme import readme_text
@@ -107,12 +107,13 @@ class Site(Protocol):
 
 
 def plan_documents(site: Site, sheet: Sheet, work: Path, as_pages: Mapping[str, str], context: dict[str, Any],
-                   credits: str, mark: Callable[[str], str]) -> Pending:
-    """The printable pages of a sheet (for its PDFs) now; its kit, support pages and sheet page once they exist."""
+                   credits: str, mark: Callable[[str], str], parsed: Body) -> Pending:
+    """The printable pages of a sheet (for its PDFs) now; its kit, support pages and sheet page once they exist.
+    `parsed`: the sheet's body, parsed once for its page and its printable page."""
     prints = SheetPrint(sheet, as_pages, work, bool(site.options["pdf"]))
     context.update(kit_names=prints.names, support_pdfs={s: prints.link(s, "../../") for s in as_pages})
     footer = f"{sheet.title} · {context['licence'].short if context['licence'] else sheet.license}"
-    body = mark(render_markdown(sheet.body, links=lambda href: kit_link(href, sheet, prints.names)).html)
+    body = mark(parsed.render(links=lambda href: kit_link(href, sheet, prints.names)).html)
     prints.add("", site.page("printable.html", footer=footer, **{**context, "body": body}))
     for support, document in prints.documents.items():
         prints.add(support, site.page("printable-support.html", footer=f"{document.printed.title} · {footer}",

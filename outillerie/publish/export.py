@@ -39,7 +39,7 @@ from .folders import aside_pattern, check_output, swap_in, sweep
 from .reserve import Reserve, link_sheet, working_folder
 from .documents import Pending, finish_all, plan_documents
 from .kits import credits_text, kit_filename
-from .markdown import Rendered, french_spacing, render_markdown
+from .markdown import Body, Rendered, french_spacing
 from .identity import NO_ADDRESS_NOTE, SiteIdentity, sheet_origin, site_addresses
 from .impact import FIGURES_PAGE, declaration_target, figures_context, figures_link
 from .opendata import previous_rows, write_open_data
@@ -301,7 +301,7 @@ class _Site:
         folder.mkdir()
         shutil.copyfile(sheet.path, folder / "index.md")
         as_pages = support_pages(sheet)
-        rendered = render_markdown(sheet.body, links=lambda href: relative_link(href, sheet, as_pages))
+        rendered = (parsed := Body(sheet.body)).render(links=lambda href: relative_link(href, sheet, as_pages))
         for support, name in site_names(sheet.supports).items():  # a download, never a page: see downloads.py
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(sheet.folder / support, folder / name)
@@ -309,7 +309,7 @@ class _Site:
         page_url = self.urls(sheet.slug)["page_url"] if self.base else None
         context = self.sheet_context(sheet, rendered, history, page_url, as_pages)
         credits = credits_text(sheet, history, self.vocabulary, context["citation"])
-        self.pending.append(plan_documents(self, sheet, work, as_pages, context, credits, _trusted))
+        self.pending.append(plan_documents(self, sheet, work, as_pages, context, credits, _trusted, parsed))
 
     def page(self, template: str, **context: Any) -> str:
         """A template of the package rendered to text (a page, or a printable page for a PDF)."""

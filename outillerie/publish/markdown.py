@@ -151,17 +151,33 @@ def render_markdown(text: str, *, links: LinkMap | None = None, shift: int | Non
     `links` may rewrite a relative link (a Markdown support to its HTML page); `shift` is added to every
     heading level (default: 1 when the body uses `#`, so the page keeps a single h1).
     """
-    md = _parser()
-    env: dict[str, Any] = {}
-    tokens = md.parse(_tamed(text), env)
-    if shift is None:
-        shift = 1 if any(t.type == "heading_open" and t.tag == "h1" for t in tokens) else 0
-    headings = _rework_headings(tokens, shift)
-    if links is not None:
-        _rewrite_links(tokens, links)
-    tokens = _group_blocks(tokens, 3 + shift)
-    html = md.renderer.render(tokens, md.options, env)
-    return Rendered(html=html, headings=tuple(headings))
+    return Body(text, shift).render(links)
+
+
+class Body:
+    """A body parsed once and rendered as often as needed, each time with its own links (the sheet's page and its
+    printable twin in the kit: parsing is three quarters of the work). Same HTML as `render_markdown`."""
+
+    def __init__(self, text: str, shift: int | None = None) -> None:
+        self.env: dict[str, Any] = {}
+        self.tokens = _parser().parse(_tamed(text), self.env)
+        if shift is None:
+            shift = 1 if any(t.type == "heading_open" and t.tag == "h1" for t in self.tokens) else 0
+        self.shift = shift
+        self.headings = tuple(_rework_headings(self.tokens, shift))
+
+    def render(self, links: LinkMap | None = None) -> Rendered:
+        md = _parser()
+        saved = [] if links is None else [(token, dict(token.attrs)) for block in self.tokens
+                                          for token in block.children or () if token.type == "link_open"]
+        try:
+            if links is not None:
+                _rewrite_links(self.tokens, links)
+            html = md.renderer.render(_group_blocks(self.tokens, 3 + self.shift), md.options, self.env)
+        finally:
+            for token, attrs in saved:  # the links as written, for the next rendering
+                token.attrs = attrs
+        return Rendered(html=html, headings=self.headings)
 
 
 def render_sections(text: str, *, backs: bool, links: LinkMap | None = None) -> Sections:

@@ -55,6 +55,7 @@ class EntryStore:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.replaced: dict[str, Entry | None] = {}  # the previous entry of each sheet written again
+        self.made = False
 
     def read(self, slug: str, expected: str) -> Entry | None:
         try:
@@ -68,13 +69,13 @@ class EntryStore:
         text = canonical(entry)
         found = digest(text)
         if found != previous:
-            target = self.folder / f"{slug}.json"
             self.replaced[slug] = self.read(slug, previous) if previous else None
             with contextlib.suppress(OSError):
-                self.folder.mkdir(parents=True, exist_ok=True)
-                aside = target.with_name(f".{target.name}.{os.getpid()}")
-                aside.write_text(text, encoding="utf-8")
-                os.replace(aside, target)
+                if not self.made:
+                    self.folder.mkdir(parents=True, exist_ok=True)
+                    self.made = True
+                # in place, not aside then renamed: a file cut short or mixed by two exports fails its digest
+                (self.folder / f"{slug}.json").write_text(text, encoding="utf-8")
         return found
 
 
