@@ -2,8 +2,14 @@
 
 Measures: a first export vs a plain mkdocs build of the same Markdown files; re-exporting after editing one
 sheet; the weight of the catalogue page; how fast filtering answers in Debian's Chromium. Writes bench/RESULTS.md.
+Wall seconds, and the CPU seconds of each command (user + system of the process and its children) beside them: on
+a shared machine the CPU time is what other work inflates least.
 
-    .venv/bin/pip install -e '.[test,bench]' && .venv/bin/python bench/export_bench.py --count 1000
+mkdocs is not a dependency of outillerie: install it in a venv of its own (outside the repository), then name it
+with --mkdocs (default: `mkdocs` beside this Python, else the one on PATH):
+
+    python3 -m venv /tmp/mkdocs-venv && /tmp/mkdocs-venv/bin/pip install mkdocs==1.6.1
+    .venv/bin/python bench/export_bench.py --count 1000 --mkdocs /tmp/mkdocs-venv/bin/mkdocs
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,10 +44,18 @@ FILTER_ACTIONS = [  # (what a person does, JavaScript that does it through the p
 RESET = ("« effacer les filtres » (retour au catalogue entier)", "document.getElementById('f-reset').click()")
 
 
-def timed(command: list[str], **kwargs: object) -> float:
+CPU: dict[str, list[float]] = {}  # the CPU seconds of each timed command, by its label
+
+
+def timed(command: list[str], label: str = "", **kwargs: object) -> float:
+    """Wall seconds of a command; its CPU seconds (user + system, children included) go to CPU[label]."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.setdefault(label, []).append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
 
 
 def mkdocs_project(library: Path, folder: Path) -> Path:
@@ -55,9 +70,20 @@ def mkdocs_project(library: Path, folder: Path) -> Path:
     return folder / "mkdocs.yml"
 
 
-def export(library: Path, output: Path) -> float:
+def export(library: Path, output: Path, label: str = "") -> float:
     return timed([str(BIN / "outillerie"), "--library", str(library), "export", "--output", str(output),
-                  "--keep-going", "--no-pdf"])  # the PDFs have their own bench: pdf_bench.py
+                  "--keep-going", "--no-pdf"], label)  # the PDFs have their own bench: pdf_bench.py
+
+
+def find_mkdocs(given: Path | None) -> Path:
+    """The mkdocs to compare with: the one named, else beside this Python, else on PATH."""
+    if given is not None:
+        return given
+    found = BIN / "mkdocs" if (BIN / "mkdocs").exists() else shutil.which("mkdocs")
+    if not found:
+        raise SystemExit("mkdocs introuvable : installez-le dans un venv à part (voir l'en-tête de ce script) "
+                         "et donnez-le avec --mkdocs.")
+    return Path(found)
 
 
 # A promise resolved right after the next frame is painted (a message posted from requestAnimationFrame runs then).
@@ -109,7 +135,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--mkdocs", type=Path, help="the mkdocs command (a venv of its own: see above)")
     args = parser.parse_args()
+    args.mkdocs = find_mkdocs(args.mkdocs)
     work = Path(tempfile.mkdtemp(prefix=".export-bench-", dir=HERE))
     try:
         library = work / "lib"
@@ -119,12 +147,12 @@ def main() -> None:
         first, mkdocs, again = [], [], []
         for round_number in range(args.rounds):
             shutil.rmtree(work / "mkdocs-site", ignore_errors=True)
-            mkdocs.append(timed([str(BIN / "mkdocs"), "build", "-q", "-f", str(config), "-d",
-                                 str(work / "mkdocs-site")]))
+            mkdocs.append(timed([str(args.mkdocs), "build", "-q", "-f", str(config), "-d",
+                                 str(work / "mkdocs-site")], "mkdocs"))
             shutil.rmtree(work / "site", ignore_errors=True)
-            first.append(export(library, work / "site"))
+            first.append(export(library, work / "site", "first"))
             edit(library, round_number * 7 + 1)
-            again.append(export(library, work / "site"))
+            again.append(export(library, work / "site", "again"))
         catalogue = (work / "site" / "index.html").stat().st_size
         filters = filtering_times(work / "site" / "index.html")
         report(args, first, mkdocs, again, catalogue, filters)
@@ -135,7 +163,8 @@ def main() -> None:
 def report(args: argparse.Namespace, first: list[float], mkdocs: list[float], again: list[float], catalogue: int,
            filters: list[tuple[str, float]]) -> None:
     median = statistics.median
-    mkdocs_version = subprocess.run([str(BIN / "mkdocs"), "--version"], capture_output=True, text=True).stdout.split()[2]
+    mkdocs_version = subprocess.run([str(args.mkdocs), "--version"], capture_output=True, text=True).stdout.split()[2]
+    cpu = {label: f"{min(times):.2f}" for label, times in CPU.items()}  # the least disturbed, as for wall times
     chromium = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True).stdout.strip()
     best = min  # the least disturbed run of each: other processes only ever add time
     speedup, incremental = best(mkdocs) / best(first), best(first) / best(again)
@@ -151,10 +180,13 @@ def report(args: argparse.Namespace, first: list[float], mkdocs: list[float], ag
         "",
         "| measure | result | goal | |",
         "|---|---:|---:|---|",
-        f"| `mkdocs build` of the same Markdown files | {best(mkdocs):.2f} s (median {median(mkdocs):.2f}) | | |",
-        f"| `outillerie export` (first export, empty output) | {best(first):.2f} s (median {median(first):.2f}) | | |",
+        f"| `mkdocs build` of the same Markdown files | {best(mkdocs):.2f} s (median {median(mkdocs):.2f}; "
+        f"CPU {cpu['mkdocs']} s) | | |",
+        f"| `outillerie export` (first export, empty output) | {best(first):.2f} s (median {median(first):.2f}; "
+        f"CPU {cpu['first']} s) | | |",
         f"| → export vs mkdocs | {speedup:.1f}× faster | ≥ 2× | {'ok' if speedup >= 2 else 'NOT MET'} |",
-        f"| `outillerie export` again after editing one sheet | {best(again):.2f} s (median {median(again):.2f}) | | |",
+        f"| `outillerie export` again after editing one sheet | {best(again):.2f} s (median {median(again):.2f}; "
+        f"CPU {cpu['again']} s) | | |",
         f"| → first export vs re-export | {incremental:.1f}× faster | ≥ 5× | {'ok' if incremental >= 5 else 'NOT MET'} |",
         f"| catalogue page (`index.html` with its embedded index) | {catalogue / 1_000_000:.2f} MB | ≤ 1 MB | "
         f"{'ok' if catalogue <= 1_000_000 else 'NOT MET'} |",
@@ -174,7 +206,8 @@ def report(args: argparse.Namespace, first: list[float], mkdocs: list[float], ag
         *(f"| {label} | {ms:.1f} |" for label, ms in filters),
         "",
         f"Raw seconds: mkdocs {', '.join(f'{t:.2f}' for t in mkdocs)}; first export {', '.join(f'{t:.2f}' for t in first)}; "
-        f"re-export {', '.join(f'{t:.2f}' for t in again)}.",
+        f"re-export {', '.join(f'{t:.2f}' for t in again)}. CPU seconds (user + system): "
+        + "; ".join(f"{label} {', '.join(f'{t:.2f}' for t in times)}" for label, times in CPU.items()) + ".",
         "",
     ]
     write_block(args.results, START, END, "\n".join(lines))
