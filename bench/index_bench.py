@@ -100,23 +100,26 @@ def one_edit(library: Path, runs: int) -> list[str]:
 
 
 def freshness(library: Path, runs: int) -> list[str]:
-    """The staleness check alone, with the library's watcher answering, then walking every folder without it."""
-    code = ("import sys, time; from pathlib import Path; from outillerie.sheets.freshness import current_id; "
-            "t = time.process_time(); found = current_id(Path(sys.argv[1]), Path(sys.argv[1]) / 'index'); "
-            "print(time.process_time() - t, found is not None)")
+    """The staleness check alone: the watcher's answer (`vouched_id`), then the walk of every folder that a command
+    makes without it (`library_stats` and the digest of the stats, what `current_id` compares)."""
+    code = ("import sys, time; from pathlib import Path; from outillerie.sheets import freshness as f; "
+            "root = Path(sys.argv[1]); t = time.process_time(); "
+            "found = f.vouched_id(root, root / 'index') if sys.argv[2] == 'watcher' else "
+            "f.search_key(*f.library_stats(root), {}); print(time.process_time() - t, found is not None)")
     lines = []
-    for label, setting in (("avec le veilleur", "auto"), ("sans veilleur (OUTILLERIE_WATCHER=off)", "off")):
+    for label, how in (("réponse du veilleur (`vouched_id`)", "watcher"),
+                       ("sans veilleur, le parcours de chaque dossier (`library_stats`)", "walk")):
         cpus = []
-        fresh = True
+        answered = True
         for _ in range(runs):
-            out = subprocess.run([sys.executable, "-c", code, str(library)], capture_output=True, text=True,
-                                 check=True, env={**os.environ, "OUTILLERIE_WATCHER": setting})
+            out = subprocess.run([sys.executable, "-c", code, str(library), how], capture_output=True, text=True,
+                                 check=True)
             used, found = out.stdout.split()
             cpus.append(float(used))
-            fresh = fresh and found == "True"
-        lines.append(f"- vérification de fraîcheur seule (`current_id`, {runs} fois), {label} : "
+            answered = answered and found == "True"
+        lines.append(f"- vérification de fraîcheur seule, {label}, {runs} fois : "
                      f"{statistics.median(cpus) * 1000:.1f} ms de processeur (médiane)"
-                     f"{'' if fresh else ' — instantané jugé périmé : la marche suivante le reprend'}")
+                     f"{'' if answered else ' — le veilleur ne s’est pas porté garant'}")
     return lines
 
 
