@@ -306,6 +306,20 @@ def test_the_word_typed_comes_first_even_when_many_synonyms_score_higher(library
         assert result["hits"][0]["slug"] == "avec-le-mot", limit
 
 
+def test_a_sheet_found_by_one_synonym_is_scored_on_its_own_words_not_another_sheets(library: Path) -> None:
+    """« arnaque » is in neither sheet: one writes « fraude » once, the next (in the index's order) « escroquerie »
+    in its title and body. Whoosh's DisjunctionMax gave the first the second's higher score (search/dismax.py)."""
+    for slug, (title, word) in {"a-fraude": ("Atelier de prévention", "fraude"),
+                                "b-escroquerie": ("Escroquerie en ligne", "escroquerie")}.items():
+        folder = library / "resources" / slug
+        folder.mkdir()
+        (folder / "index.md").write_text(SHEET_FOR_SYNONYMS.format(title=title, word=word), encoding="utf-8")
+    hits = json.loads(search(library, "arnaque", "--format", "json").stdout)["hits"]
+    scores = {hit["slug"]: hit["score"] for hit in hits}
+    assert [hit["slug"] for hit in hits] == ["b-escroquerie", "a-fraude"]
+    assert scores["a-fraude"] < scores["b-escroquerie"] / 2
+
+
 SHEET_FOR_SYNONYMS = """---
 title: "{title}"
 summary: "Une fiche de test."

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 
 import whoosh
 import whoosh.index
-from whoosh import query as wq
+from whoosh import matching, query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb import compound
@@ -26,9 +26,11 @@ from ..french.analysis import analyze, fold, tokens
 from ..french.thesaurus import Entry, Thesaurus
 from .expansion import SYNONYM_WEIGHT, Expansion, expand
 from .matches import Criteria, Matches
+from .dismax import scored_where_it_stands
 from .memoryfile import shared_buffer_file
 
 compound.BufferFile = shared_buffer_file(compound.BufferFile)  # type: ignore[misc]  # read in place: memoryfile
+matching.DisjunctionMaxMatcher = scored_where_it_stands(matching.DisjunctionMaxMatcher)  # type: ignore[misc]
 
 SCHEMA_VERSION = 3  # 3: supports' text, vocabulary labels, acronyms and accents fields
 TEXT_FIELDS = ("title", "summary", "tags", "materials", "body", "supports", "labels")
