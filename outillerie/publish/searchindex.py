@@ -60,22 +60,47 @@ def sheet_search_entry(sheet: Sheet, vocabulary: Vocabulary) -> dict[str, Any]:
     texts = field_texts(sheet, vocabulary)
     postings: dict[str, list[int]] = {}
     lengths = []
+    forms: set[str] = set()
     for number, text in enumerate(texts):
-        tokens = list(analysis.tokens(text))
-        terms = [token.text for token in tokens]
+        tokens = _terms_and_forms(text, forms)
+        terms = [term for _, term in tokens]
         lengths.append(len(terms))
         for term, count in sorted(Counter(terms).items()):
             postings.setdefault(term, []).extend((number, count))
         for phrase in sorted(_phrases_in(tokens)):
             postings.setdefault(PHRASE + " ".join(phrase), []).extend((number, 1))
-    every = "\n".join(texts[:5] + texts[5:6])
+    every = "\n".join(texts[:6])
     acronyms = list(dict.fromkeys(w for w in _WORD.findall(every) if len(w) <= 10 and not w[1:].islower() and is_acronym(w)))
     for term in acronyms:
         postings.setdefault("@" + term, []).extend((ACRONYM_FIELD, 1))
     lengths.append(len(acronyms))
     spelling = [sorted({t.text for t in analysis.tokens(text, stem=False)}) for text in texts[:SPELLING]]
-    return {"post": postings, "len": lengths, "forms": sorted(set(analysis.written_forms(every + "\n" + texts[6]))),
-            "spell": spelling}
+    return {"post": postings, "len": lengths, "forms": sorted(forms), "spell": spelling}
+
+
+_FORMS: dict[str, tuple[str, ...]] = {}  # a word as written → its written forms: words come back in every sheet
+
+
+def _terms_and_forms(text: str, forms: set[str]) -> list[tuple[int, str]]:
+    """`analysis.tokens(text)` as (position, term) and, added to `forms`, `analysis.written_forms(text)`, in one reading
+    of the text (the body was read twice). Every word gives at least one term when stop words are kept; the positions
+    are those `tokens` gives without them (a word of stop words only takes none)."""
+    kept: list[tuple[int, str]] = []
+    span, number, position, counted = (-1, -1), -1, -1, True
+    for term in analysis.tokens(text, keep_stops=True):
+        if (term.start, term.end) != span:  # the first term of the next word
+            span, number, counted = (term.start, term.end), number + 1, False
+            word = text[term.start:term.end]
+            found = _FORMS.get(word)
+            if found is None:
+                found = _FORMS[word] = tuple(analysis.written_forms(word))
+            forms.update(found)
+        if term.stopped:
+            continue
+        if not counted:
+            position, counted = (number if position < 0 else position + 1), True
+        kept.append((position, term.text))
+    return kept
 
 
 @functools.lru_cache(maxsize=1)
@@ -89,16 +114,19 @@ def _thesaurus_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
     return {first: tuple(sorted(phrases)) for first, phrases in found.items()}
 
 
-def _phrases_in(tokens: Sequence[analysis.Term]) -> set[tuple[str, ...]]:
+def _phrases_in(tokens: Sequence[tuple[int, str]]) -> set[tuple[str, ...]]:
     """The thesaurus' phrases a field holds, their terms at following positions (as Whoosh's Phrase matches)."""
     wanted = _thesaurus_phrases()
+    starts = [(position, text) for position, text in tokens if text in wanted]
+    if not starts:
+        return set()
     at: dict[int, set[str]] = {}
-    for token in tokens:
-        at.setdefault(token.position, set()).add(token.text)
+    for position, text in tokens:
+        at.setdefault(position, set()).add(text)
     found = set()
-    for token in tokens:
-        for phrase in wanted.get(token.text, ()):
-            if all(term in at.get(token.position + i, ()) for i, term in enumerate(phrase)):
+    for position, text in starts:
+        for phrase in wanted[text]:
+            if all(term in at.get(position + i, ()) for i, term in enumerate(phrase)):
                 found.add(phrase)
     return found
 
