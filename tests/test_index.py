@@ -21,7 +21,7 @@ from outillerie.cli import cli
 from outillerie.errors import SearchIndexError
 from outillerie.search import segments
 from outillerie.search.index import update_index
-from outillerie.sheets.freshness import STAMP_FILE, current_id
+from outillerie.sheets.freshness import RULES_FILE, STAMP_FILE, current_id
 from outillerie.sheets.snapshot import DETAILS_FILE
 from outillerie.search.index import DOCUMENTS, MANIFEST, read_manifest
 from outillerie.search.query import search_library
@@ -163,8 +163,10 @@ def test_the_index_folder_holds_the_stamp_one_generation_the_snapshot_and_nothin
     update_index(small, small / "index", rebuild=True)
     second = read_manifest(small / "index").generation
     assert first != second
+    assert slugs_for(small, "tablette") == []  # a search keeps the rules' fingerprint beside the stamp
     names = sorted(p.name for p in (small / "index").iterdir())
-    assert names == sorted([".gitkeep", DOCUMENTS, MANIFEST, "outillerie.lock", second, STAMP_FILE, DETAILS_FILE])
+    assert names == sorted([".gitkeep", DOCUMENTS, MANIFEST, "outillerie.lock", second, STAMP_FILE, DETAILS_FILE,
+                            RULES_FILE])
     stamp = json.loads((small / "index" / MANIFEST).read_text(encoding="utf-8"))
     assert stamp["format"]["whoosh"] and stamp["format"]["schema"] >= 1 and stamp["format"]["analyzer"] >= 1
 

@@ -17,6 +17,7 @@ from .fingerprint import code_fingerprint
 FORMAT = 3  # 2: programmes beside the sheets; 3: details in SQLite, the stamp holds a digest of the stats
 STAMP_FILE = "bibliotheque.json"  # small: format, fingerprint, id, the digest of every folder's stats
 CONFIG_FILES = ("outillerie.yml",)
+RULES_FILE = "empreinte.json"  # the rules' fingerprint and the stats of its files (see known_fingerprint)
 # Code that says whether the snapshot is stale, not what a sheet holds: not in the fingerprint (FORMAT covers its
 # stamp's shape), so that changing it does not make a library read every sheet again.
 NOT_RULES = ("freshness.py", "inotify.py", "watcher.py", "watching.py")
@@ -143,12 +144,43 @@ def library_stats(root: Path) -> tuple[Scan, Scan]:
 
 def rules_fingerprint(root: Path) -> str:
     """What decides validity and content besides the files: our version, our code, our data, the configuration."""
+    return code_fingerprint(f"{FORMAT}:{__version__}", _rules_places(root))
+
+
+def _rules_places(root: Path) -> list[Path]:
     here = Path(__file__).parent
     package = here.parent
     places = [path for path in sorted(here.iterdir()) if path.suffix == ".py" and path.name not in NOT_RULES]
-    places += [package / "data" / "vocabulary.json", package / "data" / "licenses"]
-    places += [root / name for name in CONFIG_FILES if (root / name).is_file()]
-    return code_fingerprint(f"{FORMAT}:{__version__}", places)
+    places += [package / "data" / "vocabulary.json", *sorted((package / "data" / "licenses").iterdir())]
+    return places + [root / name for name in CONFIG_FILES if (root / name).is_file()]
+
+
+def known_fingerprint(root: Path, cache_dir: Path) -> str:
+    """`rules_fingerprint`, taken from the cache while none of its files moved (their stats, not their bytes: a
+    search the watcher vouches for does not read and hash 40 files)."""
+    import hashlib
+
+    stats = hashlib.blake2b(digest_size=16)
+    for path in _rules_places(root):
+        try:
+            info = os.stat(path)
+            line = f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
+            stats.update(line.encode("utf-8", "surrogateescape"))
+        except OSError:
+            stats.update(b"-\n")
+    try:
+        kept = json.loads((cache_dir / RULES_FILE).read_text(encoding="utf-8"))
+        if isinstance(kept, dict) and kept.get("stats") == stats.hexdigest() and \
+                isinstance(kept.get("fingerprint"), str):
+            return str(kept["fingerprint"])
+    except (OSError, ValueError):
+        pass
+    found = rules_fingerprint(root)
+    try:
+        write_json_atomically(cache_dir / RULES_FILE, {"stats": stats.hexdigest(), "fingerprint": found})
+    except OSError:
+        pass
+    return found
 
 
 def snapshot_id(fingerprint: str, stats: str) -> str:
@@ -167,9 +199,9 @@ def read_stamp(cache_dir: Path) -> dict[str, Any] | None:
     return stamp if isinstance(stamp, dict) and stamp.get("format") == FORMAT else None
 
 
-def _stamp_id(root: Path, stamp: dict[str, Any]) -> str | None:
+def _stamp_id(root: Path, cache_dir: Path, stamp: dict[str, Any]) -> str | None:
     found = stamp.get("id")
-    return found if isinstance(found, str) and stamp.get("fingerprint") == rules_fingerprint(root) else None
+    return found if isinstance(found, str) and stamp.get("fingerprint") == known_fingerprint(root, cache_dir) else None
 
 
 def vouched_id(root: Path, cache_dir: Path) -> str | None:
@@ -180,7 +212,7 @@ def vouched_id(root: Path, cache_dir: Path) -> str | None:
     if stamp is None or not isinstance(stamp.get("watcher"), dict):
         return None
     answer = ask(cache_dir, stamp["watcher"])
-    return _stamp_id(root, stamp) if answer is not None and answer.quiet_since(stamp["watcher"]) else None
+    return _stamp_id(root, cache_dir, stamp) if answer is not None and answer.quiet_since(stamp["watcher"]) else None
 
 
 def current_id(root: Path, cache_dir: Path) -> str | None:
@@ -194,7 +226,7 @@ def current_id(root: Path, cache_dir: Path) -> str | None:
         return None
     answer = ask(cache_dir, stamp.get("watcher"))  # asked BEFORE the walk: what moves during it is seen next time
     if answer is not None and answer.quiet_since(stamp.get("watcher")):
-        return _stamp_id(root, stamp)
+        return _stamp_id(root, cache_dir, stamp)
     watch = stamp.get("watch", [])
     if not isinstance(stamp.get("key"), str) or not isinstance(watch, list) or \
             not all(isinstance(path, str) for path in watch):
@@ -209,7 +241,7 @@ def current_id(root: Path, cache_dir: Path) -> str | None:
             write_json_atomically(cache_dir / STAMP_FILE, {**stamp, "watcher": answer.mark()})
         except OSError:
             pass
-    return _stamp_id(root, stamp)
+    return _stamp_id(root, cache_dir, stamp)
 
 
 def start_current_id(root: Path, cache_dir: Path) -> Callable[[], str | None]:
