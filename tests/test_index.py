@@ -163,10 +163,10 @@ def test_the_index_folder_holds_the_stamp_one_generation_the_snapshot_and_nothin
     update_index(small, small / "index", rebuild=True)
     second = read_manifest(small / "index").generation
     assert first != second
-    assert slugs_for(small, "tablette") == []  # a search keeps the rules' fingerprint beside the stamp
+    assert slugs_for(small, "tablette") == []  # a search keeps the thesaurus and the rules' fingerprint too
     names = sorted(p.name for p in (small / "index").iterdir())
     assert names == sorted([".gitkeep", DOCUMENTS, MANIFEST, "outillerie.lock", second, STAMP_FILE, DETAILS_FILE,
-                            RULES_FILE])
+                            RULES_FILE, "thesaurus.json"])
     stamp = json.loads((small / "index" / MANIFEST).read_text(encoding="utf-8"))
     assert stamp["format"]["whoosh"] and stamp["format"]["schema"] >= 1 and stamp["format"]["analyzer"] >= 1
 
