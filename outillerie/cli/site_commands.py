@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from . import usual_collections
 from .app import ProgressBar, Settings, cli, pass_settings
 from .counter_commands import CounterDb
 
@@ -103,6 +104,7 @@ def serve_command(settings: Settings, site: Path | None, db: str | Path | None, 
     from ..counter.server import SiteApp, run_server
     from ..publish.served import ServedPages
 
+    usual_collections()  # a server lasts
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     db = db or settings.library.counter_db
     if isinstance(db, Path):
