@@ -68,14 +68,11 @@ def scan_moved(resources: Path, remembered: Mapping[str, Any], moved: frozenset[
             names = sorted(_folders(entries))
     except OSError:
         return []
-    found = []
-    for name in names:
-        light = remembered.get(name) if f"resources/{name}" not in moved else None
-        line = light.line.partition("|")[0] if light is not None else "-"
-        if line == "-":
-            line = stat_lines(([name], array("q", scan_one(resources, name))))[0][1]
-        found.append((name, line))
-    return found
+    named = {path[len("resources/"):] for path in moved if path.startswith("resources/")}
+    found = [(name, remembered[name].line.partition("|")[0] if name in remembered and name not in named else "-")
+             for name in names]
+    return [(name, stat_lines(([name], array("q", scan_one(resources, name))))[0][1] if line == "-" else line)
+            for name, line in found]
 
 
 def scan_one(resources: Path, name: str) -> tuple[int, ...]:
