@@ -38,16 +38,19 @@ TYPE_AND_PAINT = """async (text) => {
 }"""
 
 
-def export(library: Path, output: Path) -> tuple[float, float]:
+def export(library: Path, output: Path) -> tuple[float, float, int]:
     """The same command as export_bench.py (no PDFs: pdf_bench.py has them); wall and CPU seconds (the process
-    and its children: the CPU time is what the machine's other work does not inflate)."""
+    and its children: the CPU time is what the machine's other work does not inflate), and how many sheets it
+    took unchanged from the previous export (a re-export that took none ran after a change of outillerie's code,
+    which makes every page again: its figure is not a re-export's)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run([str(BIN / "outillerie"), "--library", str(library), "export", "--output", str(output),
-                    "--keep-going", "--no-pdf"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run([str(BIN / "outillerie"), "--library", str(library), "export", "--output", str(output),
+                           "--keep-going", "--no-pdf"], check=True, capture_output=True, text=True)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    kept = re.search(r"\((\d+) inchangée", done.stdout + done.stderr)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), int(kept[1]) if kept else 0
 
 
 def first_load_bytes(site: Path) -> int:
@@ -118,11 +121,13 @@ def report(args: argparse.Namespace, results: list[dict[str, object]]) -> None:
              f"Run with `python bench/site_search_bench.py {counts}` on {time.strftime('%Y-%m-%d %H:%M')} UTC, sheets "
              f"from `bench/generate.py`, {chromium}, `--no-pdf`. One run each (the machine is shared with other "
              "work: figures only ever grow from it). Re-export: one sheet's summary edited, then `export` again, "
-             "three times. Wall seconds, with the CPU seconds of the command (user + system) in brackets.", "",
+             "three times. Wall seconds, with the CPU seconds of the command (user + system) in brackets; a re-export "
+             "that took no sheet from the previous one is marked (outillerie's code changed during the run).", "",
              "| sheets | first export | re-export after one edit | catalogue first load (page + its scripts and CSS) "
              "| of which `index.html` |", "|---:|---:|---:|---:|---:|"]
     for r in results:
-        again = ", ".join(f"{w:.1f} s ({c:.1f})" for w, c in r["again"])  # type: ignore[attr-defined]
+        again = ", ".join(f"{w:.1f} s ({c:.1f})" + ("" if kept else " **tout refait : code changé**")
+                          for w, c, kept in r["again"])  # type: ignore[attr-defined]
         first = r["first"]
         lines.append(f"| {r['count']} | {first[0]:.1f} s ({first[1]:.1f}) | {again} | "  # type: ignore[index]
                      f"{int(r['load']) / 1e6:.2f} MB "  # type: ignore[call-overload]
