@@ -161,7 +161,7 @@ def _wanted(snapshot: Snapshot) -> dict[str, str]:
     for path, line in sorted(snapshot.watched.items()):
         supports.setdefault(path.split("/")[1], []).append(f"{path}={line}")
     signatures = {slug: _signature(lines) for slug, lines in supports.items()}
-    lights, rules = snapshot.states.lights, f":{snapshot.fingerprint[:16]}"  # Snapshot.digest, without a call per sheet
+    lights, rules = snapshot.states.lights, f":{snapshot.fingerprint[:16]}"  # the sheet's file, and the rules
     return {slug: lights[slug].digest + rules + signatures.get(slug, "") for slug in snapshot.valid_slugs()}
 
 

@@ -160,10 +160,6 @@ class Snapshot:
         """A programme with its facilitators' notes, read again from its file."""
         return read_programme(programme.path, self.root, load_vocabulary())[0]
 
-    def digest(self, slug: str) -> str:
-        """What an index or a site compares to know that a sheet's content changed (file and rules)."""
-        return f"{self.states.lights[slug].digest}:{self.fingerprint[:16]}"
-
 
 # Sheets read by one call are kept whole (body included) for the command that follows, up to this many: past it
 # the command reads a body again when it needs one, so a rebuild of 100,000 sheets does not hold them all.
