@@ -9,7 +9,7 @@ import json
 import os
 from array import array
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .. import __version__
 from .fingerprint import code_fingerprint
@@ -40,8 +40,7 @@ def scan(resources: Path) -> Scan:
     (a Markdown support, whose text is searched) is added or removed."""
     values = array("q")
     try:
-        with os.scandir(resources) as entries:
-            names = sorted(_folders(entries))
+        names = _folder_names(resources)
         place = os.open(resources, os.O_RDONLY)  # stat relative to it: the kernel walks two names, not the whole path
     except OSError:
         return [], values
@@ -49,9 +48,7 @@ def scan(resources: Path) -> Scan:
     try:
         for name in names:
             try:
-                own = stat(name, dir_fd=place)
-                info = stat(name + "/index.md", dir_fd=place)
-                add((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, own.st_mtime_ns))
+                add(_fields(stat(name, dir_fd=place), stat(name + "/index.md", dir_fd=place)))
             except OSError:
                 add(_MISSING)
     finally:
@@ -64,25 +61,37 @@ def scan_moved(resources: Path, remembered: Mapping[str, Any], moved: frozenset[
     the snapshot does not know, are stat'ed; the others keep the line of the remembered snapshot (`remembered`:
     each folder's details.Light, whose line starts with its stat line)."""
     try:
-        with os.scandir(resources) as entries:
-            names = sorted(_folders(entries))
+        names = _folder_names(resources)
     except OSError:
         return []
     named = {path[len("resources/"):] for path in moved if path.startswith("resources/")}
     found = [(name, remembered[name].line.partition("|")[0] if name in remembered and name not in named else "-")
              for name in names]
-    return [(name, stat_lines(([name], array("q", scan_one(resources, name))))[0][1] if line == "-" else line)
-            for name, line in found]
+    return [(name, _line(scan_one(resources, name)) if line == "-" else line) for name, line in found]
 
 
 def scan_one(resources: Path, name: str) -> tuple[int, ...]:
     """The stats `scan` takes of one folder."""
     try:
-        own = os.stat(resources / name)
-        info = os.stat(resources / name / "index.md")
+        return _fields(os.stat(resources / name), os.stat(resources / name / "index.md"))
     except OSError:
         return _MISSING
+
+
+def _fields(own: os.stat_result, info: os.stat_result) -> tuple[int, ...]:
+    """The FIELDS integers kept of a sheet folder: its index.md's size, modification time, inode and change time,
+    and the folder's own modification time."""
     return info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, own.st_mtime_ns
+
+
+def _line(values: Sequence[int]) -> str:
+    """One folder's stat line, as the snapshot remembers it ("-" when it cannot be read)."""
+    return "-" if values[0] == -1 else ":".join(map(str, values))
+
+
+def _folder_names(resources: Path) -> list[str]:
+    with os.scandir(resources) as entries:
+        return sorted(_folders(entries))
 
 
 def _folders(entries: Iterable[os.DirEntry[str]]) -> Iterable[str]:
@@ -97,11 +106,7 @@ def _folders(entries: Iterable[os.DirEntry[str]]) -> Iterable[str]:
 def stat_lines(scanned: Scan) -> list[tuple[str, str]]:
     """Each folder with its stat line, as the snapshot remembers it ("-" when it cannot be read)."""
     names, values = scanned
-    lines = []
-    for number, name in enumerate(names):
-        size, modified, inode, changed, own = values[number * FIELDS:(number + 1) * FIELDS]
-        lines.append((name, "-" if size == -1 else f"{size}:{modified}:{inode}:{changed}:{own}"))
-    return lines
+    return [(name, _line(values[number * FIELDS:(number + 1) * FIELDS])) for number, name in enumerate(names)]
 
 
 def watched_lines(root: Path, paths: Iterable[str]) -> dict[str, str]:
