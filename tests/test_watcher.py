@@ -63,6 +63,15 @@ def _wait_for_watcher(library: Path) -> watching.Answer:
     raise AssertionError("the watcher never answered")
 
 
+def _refusal_once_gone(library: Path) -> object:
+    """Wait until the watcher has left (10 s at most), then what it wrote of why."""
+    deadline = time.monotonic() + 10
+    while watching.ask(library / "index") is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert watching.ask(library / "index") is None
+    return json.loads((library / "index" / watching.REFUSED).read_text(encoding="utf-8"))
+
+
 def _without_watcher(library: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """The id of a snapshot taken by walking every folder, in a cache of its own."""
     monkeypatch.setenv("OUTILLERIE_WATCHER", "off")
@@ -124,11 +133,7 @@ def test_the_watcher_leaves_at_a_symbolic_link_and_commands_walk_again(watched: 
     outside = tmp_path / "ailleurs.md"
     outside.write_text("# Cartes\n\nUn ornithorynque.\n", encoding="utf-8")
     os.symlink(outside, watched / "resources" / "cafe-numerique" / "cartes.md")
-    deadline = time.monotonic() + 10
-    while watching.ask(watched / "index") is not None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert watching.ask(watched / "index") is None  # gone: it cannot see an edit behind a link
-    refusal = json.loads((watched / "index" / watching.REFUSED).read_text(encoding="utf-8"))
+    refusal = _refusal_once_gone(watched)  # gone: it cannot see an edit behind a link
     assert refusal == {"raison": "lien symbolique : resources/cafe-numerique/cartes.md"}
     _edit_in_place(watched / "resources" / "jeu-des-arnaques" / "index.md", "hameçonnage", "zanzibariens")
     assert slugs_for(watched, "zanzibariens") == ["jeu-des-arnaques"]
@@ -167,10 +172,7 @@ def test_a_file_with_a_second_name_makes_the_watcher_leave(watched: Path, tmp_pa
     outside = tmp_path / "cartes.md"
     outside.write_text("# Cartes\n\nUn ornithorynque.\n", encoding="utf-8")
     os.link(outside, watched / "resources" / "jeu-des-arnaques" / "cartes.md")
-    deadline = time.monotonic() + 10
-    while watching.ask(watched / "index") is not None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    refusal = json.loads((watched / "index" / watching.REFUSED).read_text(encoding="utf-8"))
+    refusal = _refusal_once_gone(watched)
     assert refusal == {"raison": "lien physique : resources/jeu-des-arnaques/cartes.md"}
     (watched / "index" / watching.REFUSED).unlink()
     watching.start(watched, watched / "index", 3)  # a new one meets it when it starts, and leaves
