@@ -112,11 +112,30 @@ def test_a_snapshot_stats_only_the_folders_the_watcher_names_and_equals_a_full_w
     answer = watching.ask(watched / "index", read_stamp(watched / "index")["watcher"])  # type: ignore[index]
     assert answer is not None and answer.changed == {"resources/nouvelle", "resources/cafe-numerique",
                                                      "resources/reseau-local", "resources/reseau-du-territoire"}
-    snapshot = take_snapshot(watched, watched / "index")
+    LISTED[:] = ["on"]
+    try:
+        snapshot = take_snapshot(watched, watched / "index")
+    finally:
+        LISTED[0] = "off"
+    assert not [path for path in LISTED[1:] if path.rstrip("/").endswith("resources")]  # resources/ was not listed
     assert snapshot.id == _without_watcher(watched, monkeypatch)
     assert snapshot.valid_slugs() == ["cafe-numerique", "jeu-des-arnaques", "nouvelle", "reseau-du-territoire"]
     assert slugs_for(watched, "pangolin") == ["nouvelle"] and slugs_for(watched, "capybaras") == ["cafe-numerique"]
     assert slugs_for(watched, "réseau") == ["reseau-du-territoire"]
+
+
+def test_the_watcher_is_not_trusted_for_remembered_rows_that_are_gone(watched: Path) -> None:
+    (watched / "index" / "bibliotheque-fiches.sqlite").unlink()  # the stamp and the watcher stay
+    assert take_snapshot(watched, watched / "index").valid_slugs() == ["cafe-numerique", "jeu-des-arnaques",
+                                                                     "reseau-local"]
+
+
+def test_a_stray_file_the_watcher_names_is_said_then_forgotten(watched: Path) -> None:
+    (watched / "resources" / "notes.txt").write_text("à ranger\n", encoding="utf-8")
+    said = [p for p in take_snapshot(watched, watched / "index").problems if p.path == "resources/notes.txt"]
+    assert len(said) == 1 and "ce fichier est ignoré" in said[0].message
+    (watched / "resources" / "notes.txt").unlink()
+    assert [p for p in take_snapshot(watched, watched / "index").problems if p.path.startswith("resources/notes")] == []
 
 
 def test_a_removed_sheet_and_a_changed_configuration_are_seen(watched: Path) -> None:

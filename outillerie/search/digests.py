@@ -19,8 +19,8 @@ class Unreadable(Exception):
     """The file is missing, damaged, or holds another generation."""
 
 
-def read_digests(index_dir: Path, generation: str) -> dict[str, str]:
-    """slug → digest of the documents of `generation`."""
+def check_generation(index_dir: Path, generation: str) -> Path:
+    """The file of the digests of `generation` (to compare with the snapshot's in SQLite), or Unreadable."""
     import sqlite3
 
     if not (index_dir / DOCUMENTS).is_file():
@@ -28,14 +28,12 @@ def read_digests(index_dir: Path, generation: str) -> dict[str, str]:
     try:
         with _connect(index_dir) as connection:
             found = connection.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-            if found is None or found[0] != generation:
-                raise Unreadable()
-            rows = connection.execute("SELECT slug, digest FROM documents").fetchall()
-        if not all(isinstance(slug, bytes) and isinstance(digest, str) for slug, digest in rows):
-            raise Unreadable()  # written by other code (names as text): rebuilt rather than half read
-        return {slug.decode("utf-8", "surrogateescape"): digest for slug, digest in rows}
+            typed = connection.execute("SELECT count(*) FROM documents WHERE typeof(slug) != 'blob'").fetchone()
     except sqlite3.Error:
         raise Unreadable() from None
+    if found is None or found[0] != generation or typed[0]:
+        raise Unreadable()  # another generation's, or written by other code (names as text): rebuilt
+    return index_dir / DOCUMENTS
 
 
 def write_digests(index_dir: Path, generation: str, changed: Mapping[str, str], removed: Iterable[str] = (),

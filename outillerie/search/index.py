@@ -17,7 +17,7 @@ from ..errors import Problem, SearchIndexError, reason_fr
 from ..french.analysis import ANALYZER_VERSION
 from ..sheets.freshness import start_current_id, write_json_atomically
 from . import engine, segments
-from .digests import DOCUMENTS, Unreadable, read_digests, write_digests
+from .digests import DOCUMENTS, Unreadable, check_generation, write_digests
 from .documents import document
 from .lock import WriteLock
 
@@ -91,13 +91,6 @@ def read_manifest(index_dir: Path) -> Manifest:
     return Manifest(generation, snapshot)
 
 
-def _read_documents(index_dir: Path, generation: str) -> dict[str, str]:
-    try:
-        return read_digests(index_dir, generation)
-    except Unreadable:
-        raise NotOurs(f"le fichier {DOCUMENTS} de l'index est illisible") from None
-
-
 def _save(index_dir: Path, generation: str, snapshot: str) -> None:
     """The manifest, written after the documents' digests: it commits."""
     write_json_atomically(index_dir / MANIFEST, {"format": format_stamp(), "generation": generation,
@@ -157,12 +150,20 @@ def _damage_notice(error: BaseException) -> str:
 def _wanted(snapshot: Snapshot) -> dict[str, str]:
     """The documents the index must hold: every valid sheet, with the digest that says its content changed (its
     file and rules, and the stat of its Markdown supports, whose text is searched too)."""
+    signatures, lights, rules = _signatures(snapshot), dict(snapshot.states.lights), _rules(snapshot)
+    return {slug: lights[slug].digest + rules + signatures.get(slug, "") for slug in snapshot.valid_slugs()}
+
+
+def _rules(snapshot: Snapshot) -> str:
+    return f":{snapshot.fingerprint[:16]}"
+
+
+def _signatures(snapshot: Snapshot) -> dict[str, str]:
+    """What a sheet's document digest adds for its Markdown supports: the digest of their stat lines."""
     supports: dict[str, list[str]] = {}
     for path, line in sorted(snapshot.watched.items()):
         supports.setdefault(path.split("/")[1], []).append(f"{path}={line}")
-    signatures = {slug: _signature(lines) for slug, lines in supports.items()}
-    lights, rules = snapshot.states.lights, f":{snapshot.fingerprint[:16]}"  # the sheet's file, and the rules
-    return {slug: lights[slug].digest + rules + signatures.get(slug, "") for slug in snapshot.valid_slugs()}
+    return {slug: _signature(lines) for slug, lines in supports.items()}
 
 
 def _signature(lines: list[str] | None) -> str:
@@ -296,11 +297,14 @@ class _MostChanged(Exception):
 
 def _update(snapshot: Snapshot, index_dir: Path, manifest: Manifest) -> IndexReport:
     """Write only the documents whose digest changed, delete those no longer valid."""
-    documents = _read_documents(index_dir, manifest.generation)
-    wanted = _wanted(snapshot)
-    to_write = sorted(slug for slug, _ in wanted.items() - documents.items())  # set operations, in C
-    to_delete = sorted(documents.keys() - wanted.keys())
-    if len(wanted) >= LARGE_LIBRARY and len(to_write) > len(wanted) // 2:
+    try:
+        held = check_generation(index_dir, manifest.generation)
+    except Unreadable:
+        raise NotOurs(f"le fichier {DOCUMENTS} de l'index est illisible") from None
+    changed, to_delete, valid, new = snapshot.states.details.compare(held, _rules(snapshot), _signatures(snapshot),
+                                                                     snapshot.excluded)
+    to_write = sorted(changed)
+    if valid >= LARGE_LIBRARY and len(to_write) > valid // 2:
         raise _MostChanged()  # new rules or a mass edit: a rebuild on both cores beats rewriting one by one
     if to_write or to_delete:
         ix = engine.open_index(index_dir / manifest.generation)
@@ -319,12 +323,11 @@ def _update(snapshot: Snapshot, index_dir: Path, manifest: Manifest) -> IndexRep
         if tidy == "rebuild":  # a quarter of a large index deleted: rebuilt on both cores, without run files
             raise _MostChanged()
     if to_write or to_delete:
-        write_digests(index_dir, manifest.generation, {slug: wanted[slug] for slug in to_write}, to_delete)
+        write_digests(index_dir, manifest.generation, changed, to_delete)
     if to_write or to_delete or manifest.snapshot != snapshot.id:
         _save(index_dir, manifest.generation, snapshot.id)
-    added = len(set(to_write) - set(documents))
-    return IndexReport(added=added, updated=len(to_write) - added, removed=len(to_delete),
-                       unchanged=len(wanted) - len(to_write), problems=snapshot.errors)
+    return IndexReport(added=new, updated=len(to_write) - new, removed=len(to_delete), unchanged=valid - len(to_write),
+                       problems=snapshot.errors)
 
 
 # --- Searching ----------------------------------------------------------------------------------------

@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from ..errors import LibraryError, Problem
 from .freshness import FORMAT
 
 DETAILS_FILE = "bibliotheque-fiches.sqlite"
 _OLD_DETAILS = "bibliotheque-fiches.json"  # format 2 kept them in one JSON file, read and rewritten whole
+_LIGHT = "line, digest, readable, broken, problems, md_supports"  # a Light's columns
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sheets (slug BLOB PRIMARY KEY, line TEXT NOT NULL, digest TEXT NOT NULL,
@@ -53,6 +54,57 @@ class Light(NamedTuple):
         return [] if self.supports == "[]" else list(json.loads(self.supports))
 
 
+class Comparison(NamedTuple):
+    """What an index must write (slug → digest), delete, and how many documents it holds then, `added` of them new."""
+
+    to_write: dict[str, str]
+    to_delete: list[str]
+    valid: int
+    added: int
+
+
+class Lights(Mapping[str, Light]):
+    """Every sheet folder's Light by slug, as the details file holds them once committed. A command that changed
+    a few folders asks for a few rows, or for those of a condition (the broken ones, those with findings), and never
+    loads 100,000 of them; iterating loads them all, sorted by slug."""
+
+    def __init__(self, details: Details, loaded: Mapping[str, Light] | None = None) -> None:
+        self.details = details
+        self._loaded = dict(loaded) if loaded is not None else None
+
+    def _all(self) -> dict[str, Light]:
+        if self._loaded is None:
+            self._loaded = dict(sorted(self.details.lights().items()))
+        return self._loaded
+
+    def __getitem__(self, slug: str) -> Light:
+        light = self._loaded.get(slug) if self._loaded is not None else self.details.light(slug)
+        if light is None:
+            raise KeyError(slug)
+        return light
+
+    def __contains__(self, slug: object) -> bool:
+        return isinstance(slug, str) and self.get(slug) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._loaded) if self._loaded is not None else self.details.count()
+
+    def where(self, condition: str, keep: Callable[[Light], bool]) -> dict[str, Light]:
+        """The Lights for which `keep` is true, `condition` being the same test in SQL (on the table's columns)."""
+        if self._loaded is not None:
+            return {slug: light for slug, light in self._loaded.items() if keep(light)}
+        return dict(sorted(self.details.lights(condition).items()))
+
+    def usable(self) -> frozenset[str]:
+        """The slugs of the sheets read without an error."""
+        if self._loaded is not None:
+            return frozenset(slug for slug, light in self._loaded.items() if light.readable and not light.broken)
+        return self.details.usable()
+
+
 def problems_text(problems: Iterable[Problem]) -> str:
     return json.dumps([list(vars(p).values()) for p in problems])  # ASCII: a lone surrogate survives
 
@@ -76,10 +128,81 @@ class Details:
         self.in_memory = self.path == ""
         self.pending: list[tuple[str, tuple[Any, ...]]] = []
 
-    def lights(self) -> dict[str, Light]:
-        """Every remembered sheet by slug (records left in the file)."""
-        rows = self.connection.execute("SELECT slug, line, digest, readable, broken, problems, md_supports FROM sheets")
+    def lights(self, where: str = "1", values: Iterable[Any] = ()) -> dict[str, Light]:
+        """The remembered sheets by slug (records left in the file): all, or those of an SQL condition."""
+        rows = self.connection.execute(f"SELECT slug, {_LIGHT} FROM sheets WHERE {where}", tuple(values))
         return {slug_of(row[0]): Light(*row[1:]) for row in rows}
+
+    def lights_of(self, slugs: Iterable[str]) -> dict[str, Light]:
+        """The remembered sheets among these slugs (a few hundred asked at a time)."""
+        wanted, found = [key(slug) for slug in slugs], {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            found.update(self.lights(f"slug IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def snapshot_id(self) -> str | None:
+        """The id of the snapshot these rows were last committed for (see `remember`)."""
+        found = self.connection.execute("SELECT value FROM meta WHERE key = 'snapshot'").fetchone()
+        return str(found[0]) if found else None
+
+    def remember(self, snapshot_id: str) -> None:
+        """Say which snapshot the committed rows are: a command trusts the watcher's list of the folders that moved
+        only when the stamp and these rows are of the same snapshot (not after the rows were emptied for new rules
+        or lost with their file)."""
+        if self.snapshot_id() != snapshot_id:
+            self.pending.append(("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (snapshot_id,)))
+            self._flush()
+
+    def light(self, slug: str) -> Light | None:
+        row = self.connection.execute(f"SELECT {_LIGHT} FROM sheets WHERE slug = ?", (key(slug),)).fetchone()
+        return Light(*row) if row else None
+
+    def count(self) -> int:
+        return int(self.connection.execute("SELECT count(*) FROM sheets").fetchone()[0])
+
+    def usable(self) -> frozenset[str]:
+        """The slugs of the sheets read without an error (a scan of the table: its partial index is slower here)."""
+        return frozenset(slug_of(slug) for (slug,) in
+                         self.connection.execute("SELECT slug FROM sheets WHERE readable AND NOT broken"))
+
+    def lines_digest(self) -> str:
+        """The digest of every sheet folder's slug and line, in the order of their bytes: the same rows give the
+        same digest, whichever command wrote them."""
+        import hashlib
+
+        digest = hashlib.blake2b(digest_size=20)
+        for slug, line in self.connection.execute("SELECT slug, CAST(line AS BLOB) FROM sheets ORDER BY slug"):
+            digest.update(slug + b"\t" + line + b"\n")
+        return digest.hexdigest()
+
+    def compare(self, other: Path, suffix: str, extra: Mapping[str, str], excluded: Iterable[str]) -> Comparison:
+        """Against the `documents (slug, digest)` table of another SQLite file (an index's), the usable sheets
+        but the `excluded` ones, each with the digest `digest + suffix + extra[slug]`. Joined in SQLite: at
+        100,000 sheets, comparing in Python took 0.4 s of an update."""
+        connection = self.connection
+        connection.execute("CREATE TEMP TABLE IF NOT EXISTS extra (slug BLOB PRIMARY KEY, suffix TEXT, out INTEGER)")
+        connection.execute("DELETE FROM temp.extra")
+        marks = {slug: (text, 0) for slug, text in extra.items()} | {slug: ("", 1) for slug in excluded}
+        connection.executemany("INSERT INTO temp.extra VALUES (?, ?, ?)",
+                               ((key(slug), text, out) for slug, (text, out) in marks.items()))
+        connection.execute("ATTACH DATABASE ? AS other", (str(other),))
+        try:
+            usable = "s.readable AND NOT s.broken AND ifnull(e.out, 0) = 0"
+            wanted = "s.digest || ? || ifnull(e.suffix, '')"
+            rows = connection.execute(
+                f"SELECT s.slug, {wanted}, d.slug IS NULL FROM sheets s LEFT JOIN temp.extra e ON e.slug = s.slug "
+                f"LEFT JOIN other.documents d ON d.slug = s.slug WHERE {usable} AND (d.digest IS NULL OR "
+                f"d.digest != {wanted})", (suffix, suffix)).fetchall()
+            to_delete = [slug_of(slug) for (slug,) in connection.execute(
+                f"SELECT d.slug FROM other.documents d LEFT JOIN sheets s ON s.slug = d.slug LEFT JOIN temp.extra e "
+                f"ON e.slug = d.slug WHERE s.slug IS NULL OR NOT ({usable})")]
+            count = connection.execute(f"SELECT count(*) FROM sheets s LEFT JOIN temp.extra e ON e.slug = s.slug "
+                                       f"WHERE {usable}").fetchone()[0]
+        finally:
+            connection.execute("DETACH DATABASE other")
+        return Comparison({slug_of(slug): digest for slug, digest, _ in rows}, sorted(to_delete), int(count),
+                          sum(bool(added) for _, _, added in rows))
 
     def programmes(self) -> dict[str, list[Any]]:
         return {slug_of(slug): json.loads(entry)

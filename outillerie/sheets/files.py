@@ -96,11 +96,9 @@ def real_path(path: Path) -> Path:
         raise trouble_of(OSError(errno.ELOOP, "loop")) from None
 
 
-def strays(resources: Path) -> list[tuple[str, str]]:
-    """(name, message) for what `resources/` holds besides sheet folders, which every command ignores: say it.
-
-    Hidden files (.gitkeep, .DS_Store) are the system's and stay unsaid."""
-    found: list[tuple[str, str]] = []
+def strays(resources: Path) -> list[tuple[str, bool]]:
+    """(name, is a folder) of what `resources/` holds besides sheet folders, which every command ignores and says
+    (`stray_message`). Hidden files (.gitkeep, .DS_Store) are the system's and stay unsaid."""
     names = []
     try:
         with os.scandir(resources) as entries:
@@ -112,13 +110,24 @@ def strays(resources: Path) -> list[tuple[str, str]]:
                 if entry.name.startswith(".") == is_dir:
                     names.append((entry.name, is_dir))
     except OSError:
-        return found
-    for name, is_dir in sorted(names):
-        if name.startswith(".") and is_dir:
-            found.append((name, ("ce dossier est ignoré : son nom commence par un point (un dossier caché). Pour "
-                                 "corriger : si c'est une fiche, renommez-le sans le point ; sinon, retirez-le de "
-                                 "resources/.")))
-        elif not name.startswith(".") and not is_dir:
-            found.append((name, ("ce fichier est ignoré : resources/ ne contient que des dossiers de fiches. Pour "
-                                 "corriger : rangez-le dans le dossier d'une fiche (comme support), ou retirez-le.")))
-    return found
+        return []
+    return sorted(names)
+
+
+def stray(resources: Path, name: str) -> tuple[str, bool] | None:
+    """`strays` for one name of `resources/` (one that the library's watcher saw move): None when it is a sheet
+    folder, a hidden file or nothing."""
+    try:
+        os.lstat(resources / name)
+    except OSError:
+        return None
+    is_dir = os.path.isdir(resources / name)  # False for a loop of links, as in `strays`
+    return (name, is_dir) if name.startswith(".") == is_dir else None
+
+
+def stray_message(name: str, is_dir: bool) -> str:
+    if is_dir:
+        return ("ce dossier est ignoré : son nom commence par un point (un dossier caché). Pour corriger : si c'est "
+                "une fiche, renommez-le sans le point ; sinon, retirez-le de resources/.")
+    return ("ce fichier est ignoré : resources/ ne contient que des dossiers de fiches. Pour corriger : rangez-le "
+            "dans le dossier d'une fiche (comme support), ou retirez-le.")

@@ -9,6 +9,7 @@ import json
 import os
 from array import array
 from pathlib import Path
+from stat import S_ISDIR
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .. import __version__
@@ -56,18 +57,20 @@ def scan(resources: Path) -> Scan:
     return names, values
 
 
-def scan_moved(resources: Path, remembered: Mapping[str, Any], moved: frozenset[str]) -> list[tuple[str, str]]:
-    """Each sheet folder with its stat line, when the watcher named the folders that moved: only those, and folders
-    the snapshot does not know, are stat'ed; the others keep the line of the remembered snapshot (`remembered`:
-    each folder's details.Light, whose line starts with its stat line)."""
-    try:
-        names = _folder_names(resources)
-    except OSError:
-        return []
-    named = {path[len("resources/"):] for path in moved if path.startswith("resources/")}
-    found = [(name, remembered[name].line.partition("|")[0] if name in remembered and name not in named else "-")
-             for name in names]
-    return [(name, _line(scan_one(resources, name)) if line == "-" else line) for name, line in found]
+def scan_named(resources: Path, names: Iterable[str]) -> list[tuple[str, str]]:
+    """The stat line of each named folder that is a sheet folder now (as `scan` counts them), sorted by name: the
+    library's watcher named the folders that moved, the others keep the lines of the remembered snapshot."""
+    found = []
+    for name in sorted(set(names)):
+        try:
+            is_folder = name[0] != "." and S_ISDIR(os.stat(resources / name).st_mode)
+        except FileNotFoundError:
+            is_folder = False  # gone, or a broken link (a stray, see files.stray)
+        except OSError:
+            is_folder = name[0] != "."  # a loop of links: a folder that cannot be read ("-"), as in `scan`
+        if is_folder:
+            found.append((name, _line(scan_one(resources, name))))
+    return found
 
 
 def scan_one(resources: Path, name: str) -> tuple[int, ...]:

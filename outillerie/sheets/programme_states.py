@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 from ..errors import Problem, SheetError
 from .programme_rules import validate_programme
@@ -40,7 +40,7 @@ def read_programme_state(root: Path, slug: str, vocabulary: Vocabulary) -> tuple
 
 
 def programme_findings(root: Path, states: Mapping[str, ProgrammeState], sheets: Mapping[str, Sheet],
-                       broken: set[str], folders: set[str]) -> tuple[Problem, ...]:
+                       broken: set[str], folders: Collection[str]) -> tuple[Problem, ...]:
     """Every readable programme checked against the sheets as they are now."""
     found: list[Problem] = []
     for state in states.values():

@@ -9,7 +9,7 @@ import posixpath
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Collection, Iterable
 
 from ..errors import Problem, excerpt, relative
 from .durations import format_duration
@@ -216,19 +216,20 @@ def duplicate_titles(sheets: Iterable[Sheet], root: Path) -> list[Problem]:
     return problems
 
 
-def unknown_origins(sheets: Iterable[Sheet], slugs: Iterable[str], root: Path) -> list[Problem]:
+def unknown_origins(sheets: Iterable[Sheet], slugs: Collection[str], root: Path) -> list[Problem]:
     """A warning on every sheet whose `based_on` names a sheet the library does not have (renamed, removed) or itself:
-    a rule across sheets, so it is worked out again at every snapshot, like shared titles."""
-    known = sorted(slugs)
+    a rule across sheets, so it is worked out again at every snapshot, like shared titles. The slugs are listed only
+    to guess what a missing origin meant (a large library's are not loaded otherwise)."""
     problems = []
     for sheet in sheets:
         origin = sheet.based_on
-        if not origin or "://" in origin or (origin in known and origin != sheet.slug):
+        if not origin or "://" in origin or (origin in slugs and origin != sheet.slug):
             continue
         if origin == sheet.slug:
             said = "une fiche ne peut pas être l'adaptation d'elle-même"
         else:
-            guess = next(iter(difflib.get_close_matches(origin, [s for s in known if s != sheet.slug], n=1)), None)
+            others = sorted(slug for slug in slugs if slug != sheet.slug)
+            guess = next(iter(difflib.get_close_matches(origin, others, n=1)), None)
             said = f"la bibliothèque n'a pas de fiche « {excerpt(origin)} »" + (f" (vouliez-vous dire « {guess} » ?)"
                                                                               if guess else "")
         problems.append(Problem(relative(sheet.path, root), sheet.key_lines.get("based_on", 1), WARNING,

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..errors import Problem, SheetError, excerpt, relative
-from .details import DETAILS_FILE, Details, Light
+from .details import DETAILS_FILE, Details, Light, Lights
 from .fields import WARNING
-from .files import FileTrouble, read_regular, strays
+from .files import FileTrouble, read_regular, stray, stray_message, strays
 from .freshness import (
     FORMAT,
     STAMP_FILE,
@@ -29,7 +29,7 @@ from .freshness import (
     read_stamp,
     rules_fingerprint,
     scan,
-    scan_moved,
+    scan_named,
     search_key,
     snapshot_id,
     stat_lines,
@@ -73,7 +73,7 @@ class SheetState:
 class SheetStates(Mapping[str, SheetState]):
     """Every sheet folder by slug; a record is read from the details file when asked for, never all at once."""
 
-    def __init__(self, details: Details, lights: Mapping[str, Light]) -> None:
+    def __init__(self, details: Details, lights: Lights) -> None:
         self.details = details
         self.lights = lights
 
@@ -105,13 +105,15 @@ class Snapshot:
     @cached_property
     def problems(self) -> tuple[Problem, ...]:
         """Every finding, warnings included, sorted by file and line."""
-        found = [p for light in self.states.lights.values() if light.findings != "[]" for p in light.problems]
+        found = [p for light in self.states.lights.where("problems != '[]'", lambda light: light.findings != "[]")
+                 .values() for p in light.problems]
         return tuple(sorted(set(found + list(self.shared))))
 
     @cached_property
     def errors(self) -> tuple[Problem, ...]:
         """The errors only (the warnings of the sheets without an error are not even read)."""
-        found = [p for light in self.states.lights.values() if light.broken for p in light.problems if p.is_error]
+        found = [p for light in self.states.lights.where("broken", lambda light: bool(light.broken)).values()
+                 for p in light.problems if p.is_error]
         return tuple(sorted(set(found + [p for p in self.shared if p.is_error])))
 
     def is_valid(self, slug: str) -> bool:
@@ -119,10 +121,14 @@ class Snapshot:
 
     @cached_property
     def _valid(self) -> frozenset[str]:
+        return self.states.lights.usable() - self.excluded
+
+    @cached_property
+    def excluded(self) -> frozenset[str]:
+        """The sheets read without an error of their own that a finding across sheets (a shared title) leaves out."""
         broken = {p.path for p in self.shared if p.is_error}
-        return frozenset(slug for slug, light in self.states.lights.items()
-                         if light.readable and not light.broken
-                         and f"resources/{slug}/index.md" not in broken)
+        return frozenset(path[len("resources/"):-len("/index.md")] for path in broken
+                         if path.startswith("resources/") and path.endswith("/index.md"))
 
     def valid_slugs(self) -> list[str]:
         return sorted(self._valid)
@@ -170,8 +176,15 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     """The library as it is on disk, reading again only the folders that moved since the remembered snapshot."""
     fingerprint = rules_fingerprint(root)
     details = Details(cache_dir, fingerprint)
-    remembered = details.lights()
-    answer, scanned, sheet_stats = _sheet_stats(root, cache_dir, remembered)
+    stamp = read_stamp(cache_dir) if cache_dir else None
+    answer = ask(cache_dir, stamp.get("watcher")) if cache_dir and stamp else None
+    moved = moved_folders(answer, stamp.get("watcher")) if stamp and stamp.get("id") == details.snapshot_id() else None
+    if moved is None:  # every folder stat'ed and compared with the remembered one
+        walked = scan(root / "resources")
+        sheet_stats: Scan | None = walked
+        remembered, scanned = details.lights(), stat_lines(walked)
+    else:  # the library's watcher named the folders that moved: only those (see watching.py)
+        sheet_stats, remembered, scanned = _named_stats(root, details, moved)
     programme_stats = scan(root / "programmes")
     programme_lines = stat_lines(programme_stats)
     lights, fresh, reread = _sheet_lights(root, scanned, remembered, details, progress)
@@ -181,41 +194,49 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     programmes, programme_reread = _programme_states(root, programme_lines, details)
     reread += programme_reread
     details.commit()  # the records are read back below (shared findings, states)
-    ignored = [Problem(f"resources/{excerpt(name, 100)}", 0, WARNING, message)
-               for name, message in strays(root / "resources")]
-    watched = watched_lines(root, (f"resources/{slug}/{name}" for slug, light in lights.items()
-                                   if light.supports != "[]" for name in light.md_supports))
-    shared = _shared_findings(root, details, lights)
+    every = Lights(details, lights if moved is None else None)
+    stray_entries = _strays_now(root, (stamp or {}).get("strays"), moved)
+    watched = watched_lines(root, (f"resources/{slug}/{name}" for slug, light in
+                                   every.where("md_supports != '[]'", lambda light: light.supports != "[]").items()
+                                   for name in light.md_supports))
+    ignored = tuple(Problem(f"resources/{excerpt(name, 100)}", 0, WARNING, stray_message(name, is_dir))
+                    for name, is_dir in stray_entries)
     # The key lets a command without the watcher compare its walk (freshness.current_id); the watcher's path took
     # no stats to make it, and leaves it out: a walk then finds no key and takes the snapshot, once.
     key = search_key(sheet_stats, programme_stats, watched) if sheet_stats is not None else None
-    lines_text = "".join(f"{slug}\t{light.line}\n" for slug, light in lights.items())
-    lines_text += stats_text(programme_lines) + stats_text(sorted(watched.items()))
-    snapshot = Snapshot(root, snapshot_id(fingerprint, lines_text), fingerprint, SheetStates(details, lights),
-                        shared + tuple(ignored), fresh, programmes, watched=watched)
+    lines_text = details.lines_digest() + "\n" + stats_text(programme_lines) + stats_text(sorted(watched.items()))
+    snapshot = Snapshot(root, snapshot_id(fingerprint, lines_text), fingerprint, SheetStates(details, every),
+                        _shared_findings(root, details, every) + ignored, fresh, programmes, watched=watched)
     if programmes:
         snapshot = _with_programme_findings(snapshot)
-    changed = bool(reread or gone)
+    details.remember(snapshot.id)
     mark = answer.mark() if answer else None
-    if cache_dir and not details.in_memory and (changed or not _stamp_says(cache_dir, snapshot.id, mark)):
-        _write_stamp(cache_dir, snapshot, key, mark)
+    if cache_dir and not details.in_memory and (reread or gone or not _stamp_says(cache_dir, snapshot.id, mark)):
+        _write_stamp(cache_dir, snapshot, key, mark, stray_entries)
     if cache_dir and answer is None and not details.in_memory:
-        start(root, cache_dir, len(lights))
+        start(root, cache_dir, len(every))
     return snapshot
 
 
-def _sheet_stats(root: Path, cache_dir: Path | None,
-                 remembered: Mapping[str, Light]) -> tuple[Answer | None, list[tuple[str, str]], Scan | None]:
-    """Each sheet folder's stat line: only the folders that moved are stat'ed when the library's watcher can name
-    them (watching.py; no Scan then), else every one. The watcher is asked BEFORE: a folder that moves during the
-    walk is named next time."""
-    stamp = read_stamp(cache_dir) if cache_dir else None
-    answer = ask(cache_dir, stamp.get("watcher")) if cache_dir and stamp else None
-    moved = moved_folders(answer, stamp.get("watcher")) if stamp else None
-    if moved is not None:
-        return answer, scan_moved(root / "resources", remembered, moved), None
-    stats = scan(root / "resources")
-    return answer, stat_lines(stats), stats
+def _named_stats(root: Path, details: Details, moved: frozenset[str]) -> tuple[None, dict[str, Light],
+                                                                                list[tuple[str, str]]]:
+    """The remembered Lights and the stat lines of the folders the watcher named, and of those whose stats could not
+    be read last time (read again at every snapshot, as by a walk); the other rows stand."""
+    named = {path[len("resources/"):] for path in moved if path.startswith("resources/")}
+    remembered = {**details.lights("line LIKE '-%'"), **details.lights_of(named)}
+    return None, remembered, scan_named(root / "resources", named | set(remembered))
+
+
+def _strays_now(root: Path, before: Any, moved: frozenset[str] | None) -> list[tuple[str, bool]]:
+    """What `resources/` holds besides sheet folders: the strays of the stamp with the names that moved looked at
+    again, when the watcher named them; else a walk of `resources/`."""
+    if moved is None or not isinstance(before, list) or not all(
+            isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) for entry in before):
+        return strays(root / "resources")
+    named = {path[len("resources/"):] for path in moved if path.startswith("resources/")}
+    kept = [(name, bool(is_dir)) for name, is_dir in before if name not in named]
+    found = [entry for name in named if (entry := stray(root / "resources", name)) is not None]
+    return sorted(kept + found)
 
 
 def _sheet_lights(root: Path, scanned: list[tuple[str, str]], remembered: Mapping[str, Light], details: Details,
@@ -331,7 +352,7 @@ def _with_programme_findings(snapshot: Snapshot) -> Snapshot:
     readable = {slug: sheet_from_record(record, snapshot.root) for slug in used
                 if (record := getattr(snapshot.states.get(slug), "record", None)) is not None}
     broken = used - snapshot._valid  # only the sheets the programmes use are turned back into Sheets
-    found = programme_findings(snapshot.root, snapshot.programme_states, readable, broken, set(snapshot.states))
+    found = programme_findings(snapshot.root, snapshot.programme_states, readable, broken, snapshot.states.lights)
     return dataclasses.replace(snapshot, programme_shared=found)
 
 
@@ -353,15 +374,16 @@ def _read_state(root: Path, slug: str, vocabulary: Any) -> tuple[SheetState, She
 
 def _stamp_says(cache_dir: Path, snapshot_id: str, mark: Mapping[str, Any] | None) -> bool:
     stamp = read_stamp(cache_dir)
-    return stamp is not None and stamp.get("id") == snapshot_id and stamp.get("watcher") == mark
+    return stamp is not None and stamp.get("id") == snapshot_id and stamp.get("watcher") == mark and "strays" in stamp
 
 
-def _write_stamp(cache_dir: Path, snapshot: Snapshot, key: str | None, mark: Mapping[str, Any] | None) -> None:
+def _write_stamp(cache_dir: Path, snapshot: Snapshot, key: str | None, mark: Mapping[str, Any] | None,
+                 stray_entries: list[tuple[str, bool]]) -> None:
     """The small stamp that `current_id` reads, swapped in after the details were committed: a reader never trusts
     half a snapshot. The snapshot is a cache: a folder that cannot be written only costs the next command a full read.
     `mark` is the watcher's answer taken before the walk: while its serial does not move, the stamp holds."""
     stamp = {"format": FORMAT, "fingerprint": snapshot.fingerprint, "id": snapshot.id, "key": key,
-             "watch": sorted(snapshot.watched), **({"watcher": mark} if mark else {})}
+             "watch": sorted(snapshot.watched), "strays": stray_entries, **({"watcher": mark} if mark else {})}
     try:
         write_json_atomically(cache_dir / STAMP_FILE, stamp)
     except OSError:
