@@ -50,7 +50,7 @@ from .records import sheet_from_record, sheet_to_record
 from .rules import duplicate_titles, unknown_origins, validate_sheet
 from .sheet import MAX_BYTES, Sheet, read_sheet
 from .vocabulary import load_vocabulary
-from .watching import Answer, ask, moved_folders, start
+from .watching import ask, moved_folders, start
 
 Progress = Callable[[str, int, int], None]
 FLAT = "0"  # the supports' stamp of a folder with neither subfolder nor Markdown support: unchanged while it is
@@ -176,15 +176,16 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     """The library as it is on disk, reading again only the folders that moved since the remembered snapshot."""
     fingerprint = rules_fingerprint(root)
     details = Details(cache_dir, fingerprint)
+    # The watcher is asked BEFORE the walk: a folder that moves during the walk is named next time.
     stamp = read_stamp(cache_dir) if cache_dir else None
     answer = ask(cache_dir, stamp.get("watcher")) if cache_dir and stamp else None
     moved = moved_folders(answer, stamp.get("watcher")) if stamp and stamp.get("id") == details.snapshot_id() else None
+    sheet_stats: Scan | None = None
     if moved is None:  # every folder stat'ed and compared with the remembered one
-        walked = scan(root / "resources")
-        sheet_stats: Scan | None = walked
-        remembered, scanned = details.lights(), stat_lines(walked)
+        sheet_stats = scan(root / "resources")
+        remembered, scanned = details.lights(), stat_lines(sheet_stats)
     else:  # the library's watcher named the folders that moved: only those (see watching.py)
-        sheet_stats, remembered, scanned = _named_stats(root, details, moved)
+        remembered, scanned = _named_stats(root, details, moved)
     programme_stats = scan(root / "programmes")
     programme_lines = stat_lines(programme_stats)
     lights, fresh, reread = _sheet_lights(root, scanned, remembered, details, progress)
@@ -218,13 +219,13 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     return snapshot
 
 
-def _named_stats(root: Path, details: Details, moved: frozenset[str]) -> tuple[None, dict[str, Light],
-                                                                                list[tuple[str, str]]]:
+def _named_stats(root: Path, details: Details, moved: frozenset[str]) -> tuple[dict[str, Light],
+                                                                          list[tuple[str, str]]]:
     """The remembered Lights and the stat lines of the folders the watcher named, and of those whose stats could not
     be read last time (read again at every snapshot, as by a walk); the other rows stand."""
     named = {path[len("resources/"):] for path in moved if path.startswith("resources/")}
     remembered = {**details.lights("line LIKE '-%'"), **details.lights_of(named)}
-    return None, remembered, scan_named(root / "resources", named | set(remembered))
+    return remembered, scan_named(root / "resources", named | set(remembered))
 
 
 def _strays_now(root: Path, before: Any, moved: frozenset[str] | None) -> list[tuple[str, bool]]:
