@@ -10,9 +10,11 @@ from typing import Any
 # Characters that must never reach a terminal raw nor hide in a sheet's text: C0 controls but tab and newline,
 # DEL and C1, the bidirectional overrides and isolates (« trojan source »), the line and paragraph separators
 # (YAML counts them as line breaks), lone surrogates and the two non-characters.
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-                     "\ud800-\udfff\ufffe\uffff]")
-_ANY_CONTROL = re.compile("[\t\n" + CONTROL.pattern[1:])  # the same, tab and newline too (for `visible`)
+# Compiled on first use (`__getattr__` below): a class reaching above U+00FF costs ~0.7 ms to compile, and a text
+# that is all printable (`str.isprintable`, false for every one of these) never needs it.
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
+_PATTERNS = {"CONTROL": f"[{_CONTROLS}]", "_ANY_CONTROL": f"[\t\n{_CONTROLS}]"}  # the second: tab and newline too
+CONTROL: re.Pattern[str]
 _C0_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB "
              "ESC FS GS RS US").split()
 EXCERPT = 60
@@ -136,12 +138,30 @@ def visible(text: str, keep: str = "\n\t") -> str:
             code -= 0xDC00
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
-    return (CONTROL if "\n" in keep and "\t" in keep else _ANY_CONTROL).sub(escape, text)
+    if text.isprintable():
+        return text
+    return _compiled("CONTROL" if "\n" in keep and "\t" in keep else "_ANY_CONTROL").sub(escape, text)
 
 
 def visible_json(text: str) -> str:
     """JSON text safe for a terminal: the control characters that `json.dumps` leaves raw, as \\u escapes."""
-    return CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    if text.isprintable():
+        return text
+    return _compiled("CONTROL").sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _compiled(name: str) -> re.Pattern[str]:
+    pattern = globals().get(name)
+    if pattern is None:
+        pattern = globals()[name] = re.compile(_PATTERNS[name])
+    return pattern
+
+
+def __getattr__(name: str) -> re.Pattern[str]:
+    """`CONTROL` (and `_ANY_CONTROL`), compiled when first asked for."""
+    if name in _PATTERNS:
+        return _compiled(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def control_name(char: str) -> str:

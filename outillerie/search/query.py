@@ -4,37 +4,27 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from ..errors import QueryError
 from ..french.thesaurus import cached_thesaurus
 from ..sheets.freshness import start_current_id
 from ..sheets.vocabulary import fold_key, load_vocabulary
 from .intent import Intent, read_intent
-from .suggest import as_written, corrected, missing_words, relaxable
 
 if TYPE_CHECKING:  # the engine (and Whoosh) is imported once the staleness check runs: see search_library
     from .engine import IndexSearcher
+    from .facets import Facet
     from .matches import Criteria, Matches
 
 MAX_QUERY_CHARS = 500
 FEW = 3  # sheets: under this many holding every word, a query of plain words also shows those holding the most
 EXACT_PAGES = 2  # pages of results: when the words typed fill this many, their synonyms are not looked for
 MIN_PREFIX_LETTERS = 3
-# Duration bands of the facets: (slug, French label, lowest minutes, highest minutes).
-DURATION_BANDS = (
-    ("moins-d-une-heure", "Moins d'une heure", 0, 59),
-    ("une-a-deux-heures", "De 1 h à 2 h", 60, 120),
-    ("demi-journee", "De 2 h à une demi-journée", 121, 210),
-    ("plus-d-une-demi-journee", "Plus d'une demi-journée", 211, 10**6),
-)
-FACETS = (("objective", "objectives", "Objectif"), ("public", "audiences", "Public"),
-          ("level", "levels", "Niveau"), ("themes", "themes", "Thème"))
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_CONTROL = r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]"  # all unprintable: compiled only for such a query
 _QUERY_WORD = re.compile(r"[^\s()\"]+")  # linear; the words holding a joker are picked in Python
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[^\n]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 # Linear time (a sheet is read as it comes): a link's text and target hold no bracket or parenthesis, and a list
@@ -42,8 +32,9 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[^\n]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DO
 _MARKDOWN = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)|https?://\S+|[#*_`>|]+|^[ \t]*[-+][ \t]+", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class Filters:
+# The records of a search are NamedTuples, not dataclasses: immutable, compared and hashed by their fields alike, and
+# free at import (a frozen dataclass costs ~1 ms to create, ten of them were a tenth of a search's own work).
+class Filters(NamedTuple):
     """The filters of a search, as vocabulary slugs and minutes; all must hold, `public` is any-of."""
 
     objective: str | None = None
@@ -56,7 +47,7 @@ class Filters:
     license: str | None = None
 
     def __bool__(self) -> bool:
-        return any(value not in (None, ()) for value in vars(self).values())
+        return any(value not in (None, ()) for value in self)
 
     def criteria(self) -> Criteria:
         from .matches import Criteria
@@ -68,11 +59,10 @@ class Filters:
                         min_duration=self.min_duration, max_duration=self.max_duration)
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: (list(value) if isinstance(value, tuple) else value) for name, value in vars(self).items()}
+        return {name: (list(value) if isinstance(value, tuple) else value) for name, value in self._asdict().items()}
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One sheet found, with what a list of results shows and what a script needs."""
 
     slug: str
@@ -110,24 +100,7 @@ class Hit:
         }
 
 
-@dataclass(frozen=True)
-class FacetCount:
-    slug: str
-    label: str
-    count: int
-
-
-@dataclass(frozen=True)
-class Facet:
-    """Counts of one kind (objective, public, level, theme, duration band) over all the results."""
-
-    name: str
-    label: str
-    counts: tuple[FacetCount, ...]
-
-
-@dataclass(frozen=True)
-class SearchResult:
+class SearchResult(NamedTuple):
     """What a search gives: the hits shown, the total, facets and a suggestion when asked or useful."""
 
     query: str
@@ -161,7 +134,9 @@ class SearchResult:
 
 def clean_query(text: str) -> str:
     """The query as the parser may see it, or a QueryError saying what to type instead."""
-    text = " ".join(_CONTROL.sub(" ", text).split())
+    if not text.isprintable():
+        text = _control().sub(" ", text)
+    text = " ".join(text.split())
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"la recherche fait {len(text)} caractères, plus que la limite de {MAX_QUERY_CHARS}. "
                          "Pour corriger : cherchez quelques mots caractéristiques, par exemple "
@@ -173,6 +148,11 @@ def clean_query(text: str) -> str:
                              "recherche parcourt tout l'index. Pour corriger : écrivez le début d'un mot, par exemple "
                              "numér*, ou lancez outillerie search sans mot pour lister toutes les fiches.")
     return text
+
+
+@functools.cache
+def _control() -> re.Pattern[str]:
+    return re.compile(_CONTROL)
 
 
 def search_library(root: Path, index_dir: Path, query: str, filters: Filters = Filters(), *, limit: int | None = 10,
@@ -204,8 +184,10 @@ def search_library(root: Path, index_dir: Path, query: str, filters: Filters = F
                  else (frozenset(), frozenset()))
         hits = tuple(_hit(meta, score, root, *terms) for meta, score in matches.hits())
         total = matches.total() if (count or facets) else None
-        missing = missing_words(searcher, words) if words and (not hits or relaxed or fixed) else ()
+        missing = _missing(searcher, words) if words and (not hits or relaxed or fixed) else ()
         if fixed and hits:
+            from .suggest import as_written
+
             fixed = as_written(fixed, words, [_body(root / hits[0].path), hits[0].title, hits[0].summary,
                                               *hits[0].tags, *(e.text for g in thesaurus.groups for e in g)])
         return SearchResult(query=text, filters=filters, hits=hits, total=total, ranked=parsed is not None,
@@ -242,6 +224,8 @@ def _first_that_finds(searcher: IndexSearcher, words: str, parsed: Any, filters:
         matches = searcher.run(parsed, criteria, limit)
     if parsed is None or matches.found(FEW):
         return matches, parsed, None, False
+    from .suggest import corrected, relaxable  # only when few sheets hold every word
+
     fixed = corrected(searcher, words, thesaurus) if not matches.found() else None
     if fixed:
         fixed_query = searcher.parse(fixed, thesaurus)
@@ -259,11 +243,9 @@ def _first_that_finds(searcher: IndexSearcher, words: str, parsed: Any, filters:
 
 def _bounded(filters: Filters, intent: Intent) -> Filters:
     """The filters with the durations typed in words (the tighter bound wins over an option)."""
-    import dataclasses
-
     low = max((v for v in (filters.min_duration, intent.min_duration) if v is not None), default=None)
     high = min((v for v in (filters.max_duration, intent.max_duration) if v is not None), default=None)
-    return dataclasses.replace(filters, min_duration=low, max_duration=high)
+    return filters._replace(min_duration=low, max_duration=high)
 
 
 def _hit(meta: dict[str, Any], score: float | None, root: Path, typed: frozenset[str], terms: frozenset[str]) -> Hit:
@@ -298,14 +280,12 @@ def _plain(markdown: str) -> str:
 
 
 def _facets(matches: Matches) -> tuple[Facet, ...]:
-    vocabulary = load_vocabulary()
-    facets = []
-    for fieldname, kind, label in FACETS:
-        counts = matches.counts(fieldname)
-        facets.append(Facet(fieldname, label, tuple(FacetCount(slug, term.label, counts[slug])
-                                                     for slug, term in vocabulary.terms(kind).items() if slug in counts)))
-    durations = matches.durations()
-    bands = tuple(FacetCount(slug, label, n) for slug, label, low, high in DURATION_BANDS
-                  if (n := sum(low <= minutes <= high for minutes in durations)))
-    facets.append(Facet("duration", "Durée", bands))
-    return tuple(facets)
+    from .facets import facets
+
+    return facets(matches)
+
+
+def _missing(searcher: IndexSearcher, words: str) -> tuple[str, ...]:
+    from .suggest import missing_words
+
+    return missing_words(searcher, words)

@@ -10,11 +10,10 @@ import re
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
-from ..errors import CONTROL, control_name, excerpt
+from ..errors import control_name, excerpt
 from .files import FileTrouble, real_path
 
 MAX_SUPPORTS = 200  # files in one sheet's folder
@@ -52,8 +51,7 @@ _REFUSED: Mapping[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class SupportScan:
+class SupportScan(NamedTuple):  # not a dataclass: free at import (a search loads this module)
     """What a sheet's folder holds: the accepted supports (sorted relative paths), and what is wrong or ignored."""
 
     files: tuple[str, ...]
@@ -116,7 +114,9 @@ def scan_supports(folder: Path, resources: Path) -> SupportScan:
 
 
 def _name_problem(name: str, shown: str) -> str | None:
-    control = CONTROL.search(name)
+    from ..errors import CONTROL  # compiled on first use: a search loads this module, never calls this
+
+    control = None if name.isprintable() else CONTROL.search(name)
     if control:
         return (f"le nom « {excerpt(shown)} » contient le caractère de contrôle {control_name(control.group())}. "
                 "Pour corriger : renommez ce fichier avec des lettres, des chiffres et des tirets.")
@@ -165,7 +165,7 @@ def _entry(path: Path, shown: str, resources: Path, errors: list[str], warnings:
 
 
 SUPPORT_BYTES = 256 * 1024  # read of each Markdown support for search: enough for any card set, bounded for a huge one
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[^\n]*\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_MATTER = r"\A\ufeff?---[^\n]*\n.*?\n---[ \t]*(?:\n|\Z)"  # compiled (and cached by re) when first read
 
 
 def supports_text(sheet: Any) -> str:
@@ -180,5 +180,5 @@ def supports_text(sheet: Any) -> str:
                 data = file.read(SUPPORT_BYTES)
         except OSError:
             continue
-        parts.append(_FRONT_MATTER.sub("", data.decode("utf-8", errors="replace"), count=1))
+        parts.append(re.sub(_FRONT_MATTER, "", data.decode("utf-8", errors="replace"), count=1, flags=re.DOTALL))
     return "\n\n".join(parts)
