@@ -3,7 +3,7 @@ time, peak memory, peak of the files written, final index), the library's watche
 `outillerie index` after one edit, the staleness check alone (with and without the watcher), and `outillerie
 search` against `grep -ril`.
 
-    python bench/index_bench.py LIBRARY [--runs 5] [--write]
+    python bench/index_bench.py LIBRARY [--runs 5] [--write] [--fresh | --skip-rebuild]
 
 Peak memory is the largest sum of the PSS of the process and its children (bench/measure.py's sampler); the
 files written are sampled at the same time (everything in the index folder but the generation being replaced).
@@ -31,12 +31,18 @@ OUTILLERIE = str(Path(sys.executable).parent / "outillerie")
 START, END = "<!-- index_bench.py: start -->", "<!-- index_bench.py: end -->"
 
 
+SNAPSHOT_FILES = ("bibliotheque-fiches.sqlite", "bibliotheque-fiches.sqlite-journal")  # the snapshot's cache
+
+
 def _size(folder: Path, skip: str | None = None) -> int:
+    """The bytes of the files under `folder` but the generation `skip` and the snapshot's cache (not the index's)."""
     total = 0
     for path, folders, files in os.walk(folder):
         if skip is not None and path == str(folder):
             folders[:] = [name for name in folders if name != skip]
         for name in files:
+            if name in SNAPSHOT_FILES:
+                continue
             try:
                 total += os.stat(os.path.join(path, name)).st_size
             except OSError:
@@ -53,8 +59,9 @@ def _generation(index: Path) -> str | None:
         return None
 
 
-def rebuild(library: Path) -> list[str]:
-    """Time, processor time, peak PSS and peak of the files written by one `index --rebuild`."""
+def rebuild(library: Path, fresh: bool = False) -> list[str]:
+    """Time, processor time, peak PSS and peak of the files written by one `index --rebuild` (`fresh`: in a library
+    without its cache folder, as after `git clone`: the snapshot is taken first, by the same command)."""
     index = library / "index"
     old = _generation(index)
     base = _size(index, skip=old)
@@ -74,7 +81,8 @@ def rebuild(library: Path) -> list[str]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     final = _size(index / str(_generation(index)))
-    return [f"- `outillerie index --rebuild` : {wall:.0f} s écoulées, {cpu:.0f} s de processeur (processus et enfants), "
+    said = "depuis un clone neuf (sans dossier `index/` : l'instantané puis l'index)" if fresh else "(instantané pris)"
+    return [f"- `outillerie index --rebuild` {said} : {wall:.0f} s écoulées, {cpu:.0f} s de processeur (processus et enfants), "
             f"mémoire de pointe {memory / 1024:.0f} Mo (PSS du processus et de ses enfants), code de sortie "
             f"{process.returncode}",
             f"- index final {final / 1e6:.0f} Mo ; fichiers écrits au plus fort {written / 1e6:.0f} Mo, soit "
@@ -167,6 +175,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--write", action="store_true", help="replace the block of bench/RESULTS.md")
     parser.add_argument("--skip-rebuild", action="store_true", help="the index is built: measure the rest")
+    parser.add_argument("--fresh", action="store_true",
+                        help="remove the library's index/ folder first (snapshot, index, watcher): a fresh clone")
     args = parser.parse_args()
     library: Path = args.library.resolve()
     import platform
@@ -175,11 +185,19 @@ def main() -> None:
     lines = [f"### {sheets} fiches : `python bench/index_bench.py {library} --runs {args.runs}`", "",
              f"Machine : {os.cpu_count()} cœurs, Python {platform.python_version()}, charge moyenne au début "
              f"{os.getloadavg()[0]:.2f}, le {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC.", ""]
+    if args.fresh:
+        import shutil
+
+        from outillerie.sheets import watching
+
+        watching.stop(library / "index")
+        shutil.rmtree(library / "index", ignore_errors=True)
+        lines += rebuild(library, fresh=True)
     taken = (library / "index").is_dir()  # before check, which takes the snapshot when there is none
     wall, cpu = timed_cpu([OUTILLERIE, "--library", str(library), "check"])  # the snapshot, as any first command takes it
     lines.append(f"- `outillerie check` (l'instantané{' déjà pris' if taken else ' pris depuis rien'}) : "
                  f"{wall:.0f} s écoulées, {cpu:.0f} s de processeur")
-    if not args.skip_rebuild:
+    if not args.skip_rebuild and not args.fresh:
         lines += rebuild(library)
     lines += watcher(library)
     lines += one_edit(library, args.runs)
