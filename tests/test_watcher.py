@@ -138,6 +138,53 @@ def test_a_stray_file_the_watcher_names_is_said_then_forgotten(watched: Path) ->
     assert [p for p in take_snapshot(watched, watched / "index").problems if p.path.startswith("resources/notes")] == []
 
 
+def test_after_each_change_the_watchers_path_equals_a_full_walk(watched: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seeded changes of every kind, one at a time: the snapshot the watcher's path takes (only the folders named)
+    has the id, the valid sheets and the findings of a snapshot taken by walking every folder, and the index finds
+    the same sheets."""
+    import random
+    import shutil
+
+    resources = watched / "resources"
+    changes = [
+        lambda: write_sheet(watched, "atelier-neuf", "Un atelier neuf", "Parler du tamanoir."),
+        lambda: write_sheet(watched, "double", "Café numérique", "Un titre pris."),  # a shared title: both left out
+        lambda: (resources / "notes.txt").write_text("à ranger\n", encoding="utf-8"),
+        lambda: (resources / ".brouillon").mkdir(),
+        lambda: (resources / "cafe-numerique" / "index.md").write_text("---\ntitle: [\n", encoding="utf-8"),
+        lambda: shutil.rmtree(resources / "double", ignore_errors=True),
+        lambda: (resources / "notes.txt").unlink(missing_ok=True),
+        lambda: write_sheet(watched, "cafe-numerique", "Café numérique", "Parler du tamanoir au café."),
+        lambda: (resources / "reseau-local").rename(resources / "reseau-renomme"),
+        lambda: (resources / "vide").mkdir(),
+        lambda: shutil.rmtree(resources / ".brouillon", ignore_errors=True),
+    ]
+    random.Random(13).shuffle(changes)
+    for change in changes:
+        change()
+        LISTED[:] = ["on"]
+        try:
+            snapshot = take_snapshot(watched, watched / "index")
+        finally:
+            LISTED[0] = "off"
+        assert not [path for path in LISTED[1:] if path.rstrip("/").endswith("resources")]  # the watcher's path
+        update_index(watched, watched / "index")
+        walked = _walked(watched, monkeypatch)
+        assert (snapshot.id, snapshot.valid_slugs(), snapshot.problems) == walked
+        assert slugs_for(watched, "tamanoir") == [slug for slug in ("atelier-neuf", "cafe-numerique")
+                                                  if slug in walked[1] and "tamanoir" in
+                                                  (resources / slug / "index.md").read_text(encoding="utf-8")]
+
+
+def _walked(library: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str], tuple[object, ...]]:
+    monkeypatch.setenv("OUTILLERIE_WATCHER", "off")
+    try:
+        snapshot = take_snapshot(library, library.parent / "walked")
+        return snapshot.id, snapshot.valid_slugs(), snapshot.problems
+    finally:
+        monkeypatch.setenv("OUTILLERIE_WATCHER", "on")
+
+
 def test_a_removed_sheet_and_a_changed_configuration_are_seen(watched: Path) -> None:
     import shutil
 
