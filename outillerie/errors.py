@@ -127,6 +127,15 @@ def reason_fr(error: OSError) -> str:
     return f"erreur du système {name}" if name else "erreur du système"
 
 
+def failure_message(error: OutillerieError | OSError) -> str:
+    """What a person reads for an expected failure or a system's refusal (the CLI: « Erreur : … », exit code 1)."""
+    if isinstance(error, OutillerieError):
+        return visible(str(error))
+    where = f" sur « {error.filename} »" if error.filename else ""  # a disk, a permission, a path
+    return (f"opération impossible{where} : {reason_fr(error)}. Pour corriger : "
+            "vérifiez que le chemin existe, qu'il reste de la place et que vous avez les droits.")
+
+
 def visible(text: str, keep: str = "\n\t") -> str:
     """`text` safe for a terminal: every control character (but those in `keep`) written as an escape, « \\x1b »."""
     def escape(match: re.Match[str]) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import OutillerieError, reason_fr, visible
+from ..errors import OutillerieError, failure_message
 from .french import french_click
 
 if TYPE_CHECKING:  # loaded by the commands that use them: `outillerie search` pays for none of them
@@ -90,12 +90,8 @@ class OutillerieGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except OutillerieError as error:
-            raise click.ClickException(visible(str(error))) from error
-        except OSError as error:  # a disk, a permission, a path: still a message, never a traceback
-            where = f" sur « {error.filename} »" if error.filename else ""
-            raise click.ClickException(f"opération impossible{where} : {reason_fr(error)}. Pour corriger : "
-                                       "vérifiez que le chemin existe, qu'il reste de la place et que vous avez les droits.") from error
+        except (OutillerieError, OSError) as error:  # an OSError (a disk, a permission, a path): still a message
+            raise click.ClickException(failure_message(error)) from error
 
 
 def _load(module: str) -> None:

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-from typing import Any
-
 import click
 
-from ..errors import visible, visible_json
 from . import usual_collections
 from .app import (
     Duration,
@@ -80,17 +74,14 @@ def search_command(settings: Settings, query: tuple[str, ...], objective: str | 
     Exemple :
         outillerie search élus --objective projets-collectifs --max-duration 3h
     """
-    from ..search.query import Filters, search_library
+    from ..search.query import Filters
+    from .quick import run_search  # the plain forms of this command are read there without click (cli/__init__.py)
 
     _refuse_unknown_options(query)
-    paths = settings.library
     filters = Filters(objective=objective, public=public, min_duration=min_duration, max_duration=max_duration,
                       level=level, theme=theme, tag=tag, license=license_id)
-    result = search_library(paths.root, paths.index_dir, " ".join(query), filters, limit=limit, facets=facets,
-                            count=output_format != "text" or facets, notify=notice, progress=ProgressBar())
-    _echo_results(result, output_format)
-    if not result.hits:
-        sys.exit(1)
+    run_search(settings.library, query, filters, facets=facets, limit=limit, output_format=output_format,
+               echo=click.echo, bold=lambda text: click.style(text, bold=True), progress=ProgressBar())
 
 
 def _refuse_unknown_options(words: tuple[str, ...]) -> None:
@@ -103,22 +94,3 @@ def _refuse_unknown_options(words: tuple[str, ...]) -> None:
         known = [name for param in context.command.params for name in param.opts if name.startswith("--")]
         raise click.NoSuchOption(mistyped.split("=")[0], possibilities=difflib.get_close_matches(mistyped, known),
                                  ctx=context)
-
-
-def _echo_results(result: Any, output_format: str) -> None:
-    """Hits on stdout in the chosen format; counts and the nothing-found message on stderr."""
-    from ..search.views import nothing_found, result_notes, results_csv, results_summary, results_text
-
-    if output_format == "json":
-        click.echo(visible_json(json.dumps(result.as_dict(), ensure_ascii=False, indent=2)))
-    elif output_format == "csv":
-        click.echo(visible(results_csv(result)), nl=False)
-    elif result.hits:
-        styled = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        click.echo(results_text(result, (lambda text: click.style(text, bold=True)) if styled else (lambda text: text)))
-    for note in result_notes(result):  # what the words were read as: on stderr, whatever the format
-        click.echo(note, err=True)
-    if result.hits and output_format == "text":
-        click.echo(results_summary(result), err=True)
-    elif not result.hits:
-        click.echo(nothing_found(result), err=True)
