@@ -38,7 +38,7 @@ LIMIT = 10
 def quick_search(argv: Sequence[str]) -> bool:
     """Run `outillerie search …` when `argv` is one of its plain forms and the streams are UTF-8 text (as click
     would write them); False, having done nothing, for anything else: click reads it."""
-    options = _parse(argv) if _plain_streams() else None
+    options = plain_options(argv) if _plain_streams() else None
     if options is None:
         return False
     words, values = options
@@ -109,7 +109,7 @@ def bold(text: str) -> str:
     return f"\x1b[1m{text}\x1b[0m"
 
 
-def _parse(argv: Sequence[str]) -> tuple[list[str], dict[str, Any]] | None:
+def plain_options(argv: Sequence[str]) -> tuple[list[str], dict[str, Any]] | None:
     """The words and the converted option values of `[--library DIR] search …`, or None for click to read it."""
     args = list(argv)
     values: dict[str, Any] = {}
