@@ -186,19 +186,20 @@ class Details:
         marks = {slug: (text, 0) for slug, text in extra.items()} | {slug: ("", 1) for slug in excluded}
         connection.executemany("INSERT INTO temp.extra VALUES (?, ?, ?)",
                                ((key(slug), text, out) for slug, (text, out) in marks.items()))
+        # the few sheets with Markdown supports or left out are joined only when there are some (most libraries)
+        joined = "LEFT JOIN temp.extra e ON e.slug = s.slug" if marks else ""
+        usable = "s.readable AND NOT s.broken" + (" AND ifnull(e.out, 0) = 0" if marks else "")
+        wanted = "s.digest || ?" + (" || ifnull(e.suffix, '')" if marks else "")
         connection.execute("ATTACH DATABASE ? AS other", (str(other),))
         try:
-            usable = "s.readable AND NOT s.broken AND ifnull(e.out, 0) = 0"
-            wanted = "s.digest || ? || ifnull(e.suffix, '')"
             rows = connection.execute(
-                f"SELECT s.slug, {wanted}, d.slug IS NULL FROM sheets s LEFT JOIN temp.extra e ON e.slug = s.slug "
-                f"LEFT JOIN other.documents d ON d.slug = s.slug WHERE {usable} AND (d.digest IS NULL OR "
-                f"d.digest != {wanted})", (suffix, suffix)).fetchall()
+                f"SELECT s.slug, {wanted}, d.slug IS NULL FROM sheets s {joined} LEFT JOIN other.documents d ON "
+                f"d.slug = s.slug WHERE {usable} AND (d.digest IS NULL OR d.digest != {wanted})",
+                (suffix, suffix)).fetchall()
             to_delete = [slug_of(slug) for (slug,) in connection.execute(
-                f"SELECT d.slug FROM other.documents d LEFT JOIN sheets s ON s.slug = d.slug LEFT JOIN temp.extra e "
-                f"ON e.slug = d.slug WHERE s.slug IS NULL OR NOT ({usable})")]
-            count = connection.execute(f"SELECT count(*) FROM sheets s LEFT JOIN temp.extra e ON e.slug = s.slug "
-                                       f"WHERE {usable}").fetchone()[0]
+                f"SELECT d.slug FROM other.documents d LEFT JOIN sheets s ON s.slug = d.slug "
+                f"{joined.replace('s.slug', 'd.slug')} WHERE s.slug IS NULL OR NOT ({usable})")]
+            count = connection.execute(f"SELECT count(*) FROM sheets s {joined} WHERE {usable}").fetchone()[0]
         finally:
             connection.execute("DETACH DATABASE other")
         return Comparison({slug_of(slug): digest for slug, digest, _ in rows}, sorted(to_delete), int(count),
