@@ -11,6 +11,8 @@ import pytest
 from outillerie.french.analysis import STOP_WORDS, accent_key, analyze, fold, tokens
 from outillerie.search.engine import FrenchAnalyzer
 
+from .conftest import REPO
+
 
 @pytest.mark.parametrize(
     ("text", "terms"),
@@ -127,6 +129,19 @@ def test_positions_stay_consecutive_after_stop_words_and_expansions() -> None:
         ("elu", 2),
         ("agent", 3),
     ]
+
+
+def test_terms_without_places_are_the_terms_with_places() -> None:
+    """The index asks for positions only (`places=False`, a faster reading): the same terms at the same positions,
+    on the commons' sheets and on the edge cases of apostrophes, dots and separators."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted((REPO / "resources").rglob("*.md"))]
+    texts.append("aujourd'hui l’élu·e·s rock'n'roll Google's qu'il jusqu'à 1.10 fin.Début ÉLU.E.S médiateur•rice•s "
+                 "d’abord presqu'île entr'ouvert l'‧ ⋅ • · '")
+    for text in texts:
+        for keep in (True, False):
+            with_places = [(t.position, t.text, t.stopped) for t in tokens(text, keep_stops=keep)]
+            assert [(t.position, t.text, t.stopped) for t in tokens(text, keep_stops=keep, places=False)] == with_places
+    assert len(texts) > 20
 
 
 def test_query_mode_gives_the_same_terms() -> None:

@@ -44,9 +44,8 @@ DAMAGE = (whoosh.index.IndexError, OSError, EOFError, struct.error, pickle.Unpic
 
 
 class FrenchAnalyzer(Tokenizer):
-    """french.analysis.tokens as a Whoosh analyzer (it is pickled into the index: keep its import path).
-
-    It stems, so Whoosh asks it for the plain words of spelling fields with `no_morph`."""
+    """french.analysis.tokens as a Whoosh analyzer (it is pickled into the index: keep its import path). It stems,
+    so Whoosh asks it for the plain words of spelling fields with `no_morph`; places only when asked (`chars`)."""
 
     is_morph = True
 
@@ -55,7 +54,8 @@ class FrenchAnalyzer(Tokenizer):
                  mode: str = "", **kwargs: Any) -> Iterator[Token]:
         """Yield one reused Token per term, as Whoosh analyzers do."""
         token: Any = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)  # attributes are free
-        for term in tokens(value, whole=not tokenize, keep_stops=not removestops, stem=not kwargs.get("no_morph")):
+        for term in tokens(value, whole=not tokenize, keep_stops=not removestops, stem=not kwargs.get("no_morph"),
+                           places=chars or keeporiginal):
             token.text = term.text
             token.boost = 1.0
             token.stopped = term.stopped
