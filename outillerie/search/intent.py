@@ -5,14 +5,22 @@ searched, and the filter that would keep only those sheets is suggested. Plain P
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from ..french.analysis import fold, surface_words, written_forms
 from ..sheets.durations import DAY, DURATION_WORDS, HALF_DAY, NUMBER_WORDS
 from ..sheets.vocabulary import Vocabulary
 
-_DURATION = re.compile(DURATION_WORDS)
+# Every duration phrase holds one of these (h, heure, min, mn, minute, journée): the pattern, ~1.4 ms to compile,
+# is compiled only for a query that holds one (tests/test_search_intent.py holds it to that).
+DURATION_MARKS = ("h", "mn", "min", "journee")
+
+
+@functools.cache
+def duration_pattern() -> re.Pattern[str]:
+    return re.compile(DURATION_WORDS)
 
 
 class Intent(NamedTuple):  # a NamedTuple: a dataclass costs ~1 ms at import (see query.Filters)
@@ -60,7 +68,7 @@ def read_intent(text: str, vocabulary: Vocabulary) -> Intent:
     understood: list[str] = []
     kept = []
     cursor = 0
-    for match in _DURATION.finditer(folded):
+    for match in _durations(folded):
         least, most = _minutes(match)
         if most is not None and most < 1:
             continue
@@ -72,6 +80,10 @@ def read_intent(text: str, vocabulary: Vocabulary) -> Intent:
     kept.append(text[cursor:])
     rest = " ".join(" ".join(kept).split())
     return Intent(rest, low, high, tuple(understood), _hints(rest, vocabulary))
+
+
+def _durations(folded: str) -> Iterable[re.Match[str]]:
+    return duration_pattern().finditer(folded) if any(mark in folded for mark in DURATION_MARKS) else ()
 
 
 def _hints(text: str, vocabulary: Vocabulary) -> tuple[tuple[str, str, str], ...]:

@@ -7,14 +7,13 @@ Found in this order: `--library PATH`, `OUTILLERIE_LIBRARY`, the current folder 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import LibraryError
 
 
-@dataclass(frozen=True)
-class LibraryPaths:
+class LibraryPaths(NamedTuple):  # not a dataclass: free at import (every command loads this module)
     """The paths of one library, made once by the CLI and passed down."""
 
     root: Path
