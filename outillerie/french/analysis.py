@@ -283,7 +283,7 @@ def tokens(text: str, *, whole: bool = False, keep_stops: bool = False, stem: bo
 def written_forms(text: str) -> list[str]:
     """The whole words of a text in lowercase, accents kept, elisions dropped and inclusive forms expanded."""
     found: list[str] = []
-    for word, _, _ in _words(text):
+    for word, _, _ in _word_texts(text):
         lower = word.lower()
         found.extend(_expand_inclusive(lower) if "·" in lower else [lower])
     return found
