@@ -104,36 +104,31 @@ _APOSTROPHE = re.compile(rf"[{_APOSTROPHES}]").search  # one C call per word, no
 def _words(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield (word, start, end): elisions dropped, lexicalised forms and inclusive forms whole."""
     for match in _WORD.finditer(text):
-        word = match.group()
         start = match.start()
-        if _APOSTROPHE(word) is None:
-            yield word.translate(_TO_MIDDLE_DOT), start, match.end()
-            continue
-        for piece, piece_start, piece_end in _around_apostrophes(word):
+        for piece, piece_start, piece_end in _pieces(match.group()):
             yield piece, start + piece_start, start + piece_end
 
 
 def _word_texts(text: str) -> Iterator[tuple[str, int, int]]:
-    """`_words` without their places (0, 0): what an index of word positions needs, read by one C call per text
-    instead of a match object per word (a fifth of a rebuild's time went to `_words`)."""
+    """`_words` without the text's places (each word's are within the match): what an index of word positions needs,
+    read by one C call per text instead of a match object per word (a fifth of a rebuild's time went to `_words`)."""
     for word in _WORD.findall(text):  # the pattern has no capturing group: whole matches
-        if _APOSTROPHE(word) is None:
-            yield word.translate(_TO_MIDDLE_DOT), 0, 0
-            continue
-        for piece, _, _ in _around_apostrophes(word):
-            yield piece, 0, 0
+        yield from _pieces(word)
 
 
-def _around_apostrophes(word: str) -> list[tuple[str, int, int]]:
-    """The words of a word holding an apostrophe, with their places in it: elisions dropped, a lexicalised form
+@functools.lru_cache(maxsize=1 << 15)  # pure; the frequent words come back in every sheet (~10 MB at most)
+def _pieces(word: str) -> tuple[tuple[str, int, int], ...]:
+    """The words one match of _WORD stands for, with their places in it: elisions dropped, a lexicalised form
     (aujourd'hui) whole; any other apostrophe (rock'n'roll, Google's) separates words, as Whoosh does."""
+    if _APOSTROPHE(word) is None:
+        return ((word.translate(_TO_MIDDLE_DOT), 0, len(word)),)
     pieces = [(p.group(), p.start(), p.end()) for p in _PIECE.finditer(word)]
     while len(pieces) > 1 and fold(pieces[0][0]) in ELISIONS:
         pieces.pop(0)
     joined = "'".join(p[0] for p in pieces)
     if len(pieces) > 1 and fold(joined) in LEXICALISED:
-        return [(joined, pieces[0][1], pieces[-1][2])]
-    return [(piece.translate(_TO_MIDDLE_DOT), start, end) for piece, start, end in pieces]
+        return ((joined, pieces[0][1], pieces[-1][2]),)
+    return tuple((piece.translate(_TO_MIDDLE_DOT), start, end) for piece, start, end in pieces)
 
 
 # Feminine ending -> (suffix of the masculine, its replacement), tried in order; folded. A replacement that is
@@ -263,8 +258,8 @@ def tokens(text: str, *, whole: bool = False, keep_stops: bool = False, stem: bo
     marked, with `keep_stops`); a word never gives the same term twice. The first term keeps its word's number as
     position, the next words count on from it.
 
-    `whole` takes the text as one word (what an engine asks for a prefix or a phrase part). Without `places`, every
-    term's start and end are 0 (an index of positions only: faster).
+    `whole` takes the text as one word (what an engine asks for a prefix or a phrase part). Without `places`, a
+    term's start and end are not its place in the text (an index of positions only: faster).
     """
     words = iter([(text, 0, len(text))]) if whole else _words(text) if places else _word_texts(text)
     position: int | None = None
