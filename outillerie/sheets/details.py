@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
 from ..errors import LibraryError, Problem
 from .freshness import FORMAT
@@ -66,7 +66,7 @@ class Comparison(NamedTuple):
 class Lights(Mapping[str, Light]):
     """Every sheet folder's Light by slug, as the details file holds them once committed. A command that changed
     a few folders asks for a few rows, or for those of a condition (the broken ones, those with findings), and never
-    loads 100,000 of them; iterating loads them all, sorted by slug."""
+    loads 100,000 of them; iterating loads them all, sorted by slug (unless a walk already holds them)."""
 
     def __init__(self, details: Details, loaded: Mapping[str, Light] | None = None) -> None:
         self.details = details
@@ -92,16 +92,12 @@ class Lights(Mapping[str, Light]):
     def __len__(self) -> int:
         return len(self._loaded) if self._loaded is not None else self.details.count()
 
-    def where(self, condition: str, keep: Callable[[Light], bool]) -> dict[str, Light]:
-        """The Lights for which `keep` is true, `condition` being the same test in SQL (on the table's columns)."""
-        if self._loaded is not None:
-            return {slug: light for slug, light in self._loaded.items() if keep(light)}
+    def where(self, condition: str) -> dict[str, Light]:
+        """The Lights of an SQL condition on the table's columns (`broken`, `md_supports != '[]'`…), sorted."""
         return dict(sorted(self.details.lights(condition).items()))
 
     def usable(self) -> frozenset[str]:
         """The slugs of the sheets read without an error."""
-        if self._loaded is not None:
-            return frozenset(slug for slug, light in self._loaded.items() if light.readable and not light.broken)
         return self.details.usable()
 
 

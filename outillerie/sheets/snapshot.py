@@ -105,15 +105,13 @@ class Snapshot:
     @cached_property
     def problems(self) -> tuple[Problem, ...]:
         """Every finding, warnings included, sorted by file and line."""
-        found = [p for light in self.states.lights.where("problems != '[]'", lambda light: light.findings != "[]")
-                 .values() for p in light.problems]
+        found = [p for light in self.states.lights.where("problems != '[]'").values() for p in light.problems]
         return tuple(sorted(set(found + list(self.shared))))
 
     @cached_property
     def errors(self) -> tuple[Problem, ...]:
         """The errors only (the warnings of the sheets without an error are not even read)."""
-        found = [p for light in self.states.lights.where("broken", lambda light: bool(light.broken)).values()
-                 for p in light.problems if p.is_error]
+        found = [p for light in self.states.lights.where("broken").values() for p in light.problems if p.is_error]
         return tuple(sorted(set(found + [p for p in self.shared if p.is_error])))
 
     def is_valid(self, slug: str) -> bool:
@@ -198,8 +196,7 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     every = Lights(details, lights if moved is None else None)
     stray_entries = _strays_now(root, (stamp or {}).get("strays"), moved)
     watched = watched_lines(root, (f"resources/{slug}/{name}" for slug, light in
-                                   every.where("md_supports != '[]'", lambda light: light.supports != "[]").items()
-                                   for name in light.md_supports))
+                                   every.where("md_supports != '[]'").items() for name in light.md_supports))
     ignored = tuple(Problem(f"resources/{excerpt(name, 100)}", 0, WARNING, stray_message(name, is_dir))
                     for name, is_dir in stray_entries)
     # The key lets a command without the watcher compare its walk (freshness.current_id); the watcher's path took
