@@ -182,7 +182,8 @@ def main() -> None:
     import platform
 
     sheets = sum(1 for entry in os.scandir(library / "resources") if entry.is_dir())
-    lines = [f"### {sheets} fiches : `python bench/index_bench.py {library} --runs {args.runs}`", "",
+    flags = " --fresh" if args.fresh else " --skip-rebuild" if args.skip_rebuild else ""
+    lines = [f"### {sheets} fiches : `python bench/index_bench.py {library} --runs {args.runs}{flags}`", "",
              f"Machine : {os.cpu_count()} cœurs, Python {platform.python_version()}, charge moyenne au début "
              f"{os.getloadavg()[0]:.2f}, le {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC.", ""]
     if args.fresh:
