@@ -275,6 +275,13 @@ def tokens(text: str, *, whole: bool = False, keep_stops: bool = False, stem: bo
             yield Term(position, term, start, end, stop)
 
 
+def word_terms(text: str) -> Iterator[tuple[str, tuple[tuple[str, bool], ...]]]:
+    """Each word of a text (elisions dropped) with its (term, is a stop word) pairs, as `tokens` reads them: for a
+    reader that needs the words and their terms together (the site's search index)."""
+    for word, _, _ in _word_texts(text):
+        yield word, _word_terms(word, True)
+
+
 def written_forms(text: str) -> list[str]:
     """The whole words of a text in lowercase, accents kept, elisions dropped and inclusive forms expanded."""
     found: list[str] = []

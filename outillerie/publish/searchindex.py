@@ -86,20 +86,19 @@ def _terms_and_forms(text: str, forms: set[str]) -> list[tuple[int, str]]:
     of the text (the body was read twice). Every word gives at least one term when stop words are kept; the positions
     are those `tokens` gives without them (a word of stop words only takes none)."""
     kept: list[tuple[int, str]] = []
-    span, number, position, counted = (-1, -1), -1, -1, True
-    for term in analysis.tokens(text, keep_stops=True):
-        if (term.start, term.end) != span:  # the first term of the next word
-            span, number, counted = (term.start, term.end), number + 1, False
-            word = text[term.start:term.end]
-            found = _FORMS.get(word)
-            if found is None:
-                found = _FORMS[word] = tuple(analysis.written_forms(word))
-            forms.update(found)
-        if term.stopped:
-            continue
-        if not counted:
-            position, counted = (number if position < 0 else position + 1), True
-        kept.append((position, term.text))
+    position = -1
+    for number, (word, terms) in enumerate(analysis.word_terms(text)):
+        found = _FORMS.get(word)
+        if found is None:
+            found = _FORMS[word] = tuple(analysis.written_forms(word))
+        forms.update(found)
+        counted = False
+        for term, stopped in terms:
+            if stopped:
+                continue
+            if not counted:
+                position, counted = (number if position < 0 else position + 1), True
+            kept.append((position, term))
     return kept
 
 
