@@ -275,20 +275,21 @@ def tokens(text: str, *, whole: bool = False, keep_stops: bool = False, stem: bo
             yield Term(position, term, start, end, stop)
 
 
-def word_terms(text: str) -> Iterator[tuple[str, tuple[tuple[str, bool], ...]]]:
-    """Each word of a text (elisions dropped) with its (term, is a stop word) pairs, as `tokens` reads them: for a
-    reader that needs the words and their terms together (the site's search index)."""
+def word_terms(text: str) -> Iterator[tuple[list[str], tuple[tuple[str, bool], ...]]]:
+    """Each word of a text with its written forms (as `written_forms` gives them) and its (term, is a stop word)
+    pairs (as `tokens` reads them), in one reading: for the site's search index, which needs both."""
     for word, _, _ in _word_texts(text):
-        yield word, _word_terms(word, True)
+        yield _forms(word), _word_terms(word, True)
 
 
 def written_forms(text: str) -> list[str]:
     """The whole words of a text in lowercase, accents kept, elisions dropped and inclusive forms expanded."""
-    found: list[str] = []
-    for word, _, _ in _word_texts(text):
-        lower = word.lower()
-        found.extend(_expand_inclusive(lower) if "·" in lower else [lower])
-    return found
+    return [form for word, _, _ in _word_texts(text) for form in _forms(word)]
+
+
+def _forms(word: str) -> list[str]:
+    lower = word.lower()
+    return _expand_inclusive(lower) if "·" in lower else [lower]
 
 
 def surface_words(text: str) -> list[str]:

@@ -78,20 +78,14 @@ def sheet_search_entry(sheet: Sheet, vocabulary: Vocabulary) -> dict[str, Any]:
     return {"post": postings, "len": lengths, "forms": sorted(forms), "spell": spelling}
 
 
-_FORMS: dict[str, tuple[str, ...]] = {}  # a word as written → its written forms: words come back in every sheet
-
-
 def _terms_and_forms(text: str, forms: set[str]) -> list[tuple[int, str]]:
     """`analysis.tokens(text)` as (position, term) and, added to `forms`, `analysis.written_forms(text)`, in one reading
     of the text (the body was read twice). Every word gives at least one term when stop words are kept; the positions
     are those `tokens` gives without them (a word of stop words only takes none)."""
     kept: list[tuple[int, str]] = []
     position = -1
-    for number, (word, terms) in enumerate(analysis.word_terms(text)):
-        found = _FORMS.get(word)
-        if found is None:
-            found = _FORMS[word] = tuple(analysis.written_forms(word))
-        forms.update(found)
+    for number, (written, terms) in enumerate(analysis.word_terms(text)):
+        forms.update(written)
         counted = False
         for term, stopped in terms:
             if stopped:
