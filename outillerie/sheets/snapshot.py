@@ -178,12 +178,14 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     stamp = read_stamp(cache_dir) if cache_dir else None
     answer = ask(cache_dir, stamp.get("watcher")) if cache_dir and stamp else None
     moved = moved_folders(answer, stamp.get("watcher")) if stamp and stamp.get("id") == details.snapshot_id() else None
+    # the names under resources/ the watcher saw move (None: it cannot say, every folder is walked)
+    named = None if moved is None else {path[len("resources/"):] for path in moved if path.startswith("resources/")}
     sheet_stats: Scan | None = None
-    if moved is None:  # every folder stat'ed and compared with the remembered one
+    if named is None:  # every folder stat'ed and compared with the remembered one
         sheet_stats = scan(root / "resources")
         remembered, scanned = details.lights(), stat_lines(sheet_stats)
-    else:  # the library's watcher named the folders that moved: only those (see watching.py)
-        remembered, scanned = _named_stats(root, details, moved)
+    else:  # only the folders the watcher named (see watching.py)
+        remembered, scanned = _named_stats(root, details, named)
     programme_stats = scan(root / "programmes")
     programme_lines = stat_lines(programme_stats)
     lights, fresh, reread = _sheet_lights(root, scanned, remembered, details, progress)
@@ -193,8 +195,8 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     programmes, programme_reread = _programme_states(root, programme_lines, details)
     reread += programme_reread
     details.commit()  # the records are read back below (shared findings, states)
-    every = Lights(details, lights if moved is None else None)
-    stray_entries = _strays_now(root, (stamp or {}).get("strays"), moved)
+    every = Lights(details, lights if named is None else None)
+    stray_entries = _strays_now(root, (stamp or {}).get("strays"), named)
     watched = watched_lines(root, (f"resources/{slug}/{name}" for slug, light in
                                    every.where("md_supports != '[]'").items() for name in light.md_supports))
     ignored = tuple(Problem(f"resources/{excerpt(name, 100)}", 0, WARNING, stray_message(name, is_dir))
@@ -216,22 +218,19 @@ def take_snapshot(root: Path, cache_dir: Path | None, progress: Progress | None 
     return snapshot
 
 
-def _named_stats(root: Path, details: Details, moved: frozenset[str]) -> tuple[dict[str, Light],
-                                                                          list[tuple[str, str]]]:
+def _named_stats(root: Path, details: Details, named: set[str]) -> tuple[dict[str, Light], list[tuple[str, str]]]:
     """The remembered Lights and the stat lines of the folders the watcher named, and of those whose stats could not
     be read last time (read again at every snapshot, as by a walk); the other rows stand."""
-    named = {path[len("resources/"):] for path in moved if path.startswith("resources/")}
     remembered = {**details.lights("line LIKE '-%'"), **details.lights_of(named)}
     return remembered, scan_named(root / "resources", named | set(remembered))
 
 
-def _strays_now(root: Path, before: Any, moved: frozenset[str] | None) -> list[tuple[str, bool]]:
+def _strays_now(root: Path, before: Any, named: set[str] | None) -> list[tuple[str, bool]]:
     """What `resources/` holds besides sheet folders: the strays of the stamp with the names that moved looked at
     again, when the watcher named them; else a walk of `resources/`."""
-    if moved is None or not isinstance(before, list) or not all(
+    if named is None or not isinstance(before, list) or not all(
             isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) for entry in before):
         return strays(root / "resources")
-    named = {path[len("resources/"):] for path in moved if path.startswith("resources/")}
     kept = [(name, bool(is_dir)) for name, is_dir in before if name not in named]
     found = [entry for name in named if (entry := stray(root / "resources", name)) is not None]
     return sorted(kept + found)
