@@ -37,3 +37,16 @@ def copy_case(name: str, target: Path) -> Path:
     """Copy tests/data/<name> (a small library) into target and return it."""
     shutil.copytree(DATA / name, target, symlinks=True)
     return target
+
+
+def copy_commons(factory: pytest.TempPathFactory, index: bool = False) -> Path:
+    """A library holding a copy of the shipped commons (the repository's index/ is left alone), indexed if asked."""
+    library = factory.mktemp("communs")
+    shutil.copytree(REPO / "resources", library / "resources")
+    if index:
+        from click.testing import CliRunner
+
+        from outillerie.cli import cli
+
+        CliRunner().invoke(cli, ["--library", str(library), "index"], catch_exceptions=False)
+    return library

@@ -4,7 +4,6 @@ as through click, and click for everything else."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,17 +14,14 @@ from click.testing import CliRunner
 
 from outillerie.cli import cli, quick
 
-from .conftest import REPO
+from .conftest import copy_commons
 
 EXE = Path(sys.executable).parent / "outillerie"
 
 
 @pytest.fixture(scope="module")
 def commons(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    library = tmp_path_factory.mktemp("communs")
-    shutil.copytree(REPO / "resources", library / "resources")
-    CliRunner().invoke(cli, ["--library", str(library), "index"], catch_exceptions=False)
-    return library
+    return copy_commons(tmp_path_factory, index=True)
 
 
 def _console(*args: str) -> subprocess.CompletedProcess[str]:

@@ -7,7 +7,6 @@ success at 3, and fails under floors set from a measured run: a drop means searc
 from __future__ import annotations
 
 import json
-import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 from outillerie.search.query import Filters, search_library
 from outillerie.sheets.snapshot import take_snapshot
 
-from .conftest import REPO
+from .conftest import copy_commons
 
 JUDGED = Path(__file__).parent / "data" / "relevance.json"
 # Measured on the shipped commons when this set was judged (CONTRIBUTING.md, « La recherche à grande échelle »):
@@ -34,9 +33,7 @@ def judged() -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def commons(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the shipped commons with its own index (the repository's index/ is left alone)."""
-    library = tmp_path_factory.mktemp("communs")
-    shutil.copytree(REPO / "resources", library / "resources")
-    return library
+    return copy_commons(tmp_path_factory)
 
 
 def test_the_judged_set_is_large_typed_by_kind_and_names_real_sheets(commons: Path) -> None:

@@ -9,7 +9,6 @@ import os
 import pty
 import re
 import select
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,17 +19,14 @@ from click.testing import CliRunner
 from outillerie.cli import cli
 from outillerie.sheets.snapshot import take_snapshot
 
-from .conftest import REPO
+from .conftest import copy_commons
 
 EXE = Path(sys.executable).parent / "outillerie"
 
 
 @pytest.fixture(scope="module")
 def commons(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    library = tmp_path_factory.mktemp("communs")
-    shutil.copytree(REPO / "resources", library / "resources")
-    CliRunner().invoke(cli, ["--library", str(library), "index"], catch_exceptions=False)
-    return library
+    return copy_commons(tmp_path_factory, index=True)
 
 
 def search(library: Path, *args: str, happy: bool = True):

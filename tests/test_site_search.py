@@ -4,7 +4,6 @@ Chromium, from file://) and in the terminal's engine give the same top 3 for at 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from outillerie.publish.searchindex import BOOSTS, FIELDS, quantised
 from outillerie.search.engine import FIELD_BOOSTS, SYNONYM_FIELDS, TEXT_FIELDS
 from outillerie.search.query import EXACT_PAGES, FEW, Filters, search_library
 
-from .conftest import REPO
+from .conftest import copy_commons
 from .test_search import SHEET_FOR_SYNONYMS
 from .test_site_browser import base_url, browser_type_launch_args  # noqa: F401  (Debian's Chromium, no DNS)
 
@@ -26,8 +25,7 @@ DURATIONS = (30, 60, 90, 120, 180, 210, 420)
 
 @pytest.fixture(scope="module")
 def commons(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    library = tmp_path_factory.mktemp("communs")
-    shutil.copytree(REPO / "resources", library / "resources")
+    library = copy_commons(tmp_path_factory)
     export_site(library, library / "site", keep_going=True)
     return library, library / "site"
 
